@@ -1,0 +1,29 @@
+# Atalhos do projeto. Tudo roda dentro de .venv (criado por `make install`).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+NOTEBOOKS := mnist_cnn.ipynb
+
+.PHONY: all install data notebooks test lint bench clean-results
+
+all: install data notebooks  ## instala, baixa os dados e executa os notebooks (retomando o que já existe)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+install: $(PY)  ## instala as dependências de desenvolvimento (inclui as de execução)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+
+data:  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
+	$(PY) scripts/get_data.py
+
+notebooks:  ## executa cada notebook no lugar, com todas as saídas
+	for nb in $(NOTEBOOKS); do $(VENV)/bin/papermill $$nb $$nb -k python3 || exit 1; done
+
+test: data  ## testes (pytest) e lint (ruff)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+bench:  ## benchmark do laço de treino (escreve results/bench.json)
+	$(PY) bench/bench.py

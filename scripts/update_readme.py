@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Reescreve as tabelas do README a partir de results/ (nenhum número é digitado à mão).
+
+Uso: python scripts/update_readme.py          # atualiza o README.md
+     python scripts/update_readme.py --check  # só confere; sai com 1 se o README estiver desatualizado
+
+Cada tabela fica entre marcadores `<!-- NOME:início -->` e `<!-- NOME:fim -->`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MNIST_ROWS = [
+    ("inicial", "Adam, lr 1e-3, 6 épocas (receita do enunciado)"),
+    ("mod1_lr_baixo", "Adam, lr 1e-5, 10 épocas"),
+    ("mod2_scheduler", "Adam + OneCycle (máx. 1e-3), 10 épocas"),
+    ("mod3_sgd_scheduler", "SGD Nesterov + OneCycle, 10 épocas"),
+    ("mod4_treino_17pct", "receita do mod2 treinada com só 17% (10.200 imagens)"),
+    ("rapida", "receita rápida: rede de 23 mil parâmetros, 2 épocas"),
+]
+
+
+def load(path: Path):
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def mnist_table(root: Path) -> str:
+    lines = ["| experimento | o que muda | validação final (%) | teste (%) | tempo de treino (s) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for name, what in MNIST_ROWS:
+        r = load(root / "results" / "mnist" / f"{name}_seed0.json")
+        if r is None:
+            continue
+        if name == "mod3_sgd_scheduler":
+            what = what.replace("OneCycle", f"OneCycle (máx. {r['selection']['chosen_lr']:g})")
+        lines.append(f"| `{name}` | {what} | {r['history'][-1]['val_acc']:.2f} | {r['test_acc']:.2f} "
+                     f"| {r['seconds']:.0f} |")
+    device = load(root / "results" / "mnist" / "inicial_seed0.json")
+    if device:
+        lines.append("")
+        lines.append(f"Semente 0, divisão 49.800/10.200, medido em: {device['device_name']}, "
+                     f"PyTorch {device['torch']}.")
+    return "\n".join(lines)
+
+
+def bench_table(root: Path) -> str:
+    b = load(root / "results" / "bench.json")
+    if b is None:
+        return "_Ainda não medido: rode `make bench`._"
+
+    def s(x):
+        return "não atingiu" if x is None else f"{x:.1f} s"
+
+    t, d = b["epoch_seconds_tensor"], b["epoch_seconds_dataloader"]
+    ei, eg = b["eval_images_per_second_inference_mode"], b["eval_images_per_second_grad_enabled"]
+    return "\n".join([
+        f"Medido em: {b['device_name']}, PyTorch {b['torch']}, {b['threads']} threads, "
+        f"{b['n_train']} imagens de treino, {b['repeats']} repetições.",
+        "",
+        "| medida | mínimo | mediana |",
+        "| --- | ---: | ---: |",
+        f"| época da ConvNet, tensores + `randperm` (nosso laço) | {t['min']:.1f} s | {t['median']:.1f} s |",
+        f"| época da ConvNet, `DataLoader` + `ToTensor` + `Normalize` | {d['min']:.1f} s | {d['median']:.1f} s |",
+        f"| avaliação de 10.000 imagens com `inference_mode` (imagens/s) | {ei['min']:,.0f} | {ei['median']:,.0f} |",
+        f"| avaliação com o autograd ligado (imagens/s) | {eg['min']:,.0f} | {eg['median']:,.0f} |",
+        "",
+        f"- Razão DataLoader / tensores (medianas): **{b['epoch_ratio_dataloader_over_tensor']:.2f}×**.",
+        f"- Tempo até {b['target_test_acc']:.1f}% no teste: receita do enunciado "
+        f"**{s(b['seed_recipe_seconds_to_99'])}** (época {b['seed_recipe']['epoch']}); receita rápida "
+        f"**{s(b['fast_recipe_seconds_to_99'])}** (época {b['fast_recipe']['epoch']}, "
+        f"{b['fast_recipe_params']:,} parâmetros)."
+        + (f" A rápida chega lá {b['speedup_fast_over_seed_to_99']:.1f}× antes."
+           if b.get("speedup_fast_over_seed_to_99") else ""),
+    ])
+
+
+TABLES = {"resultados-mnist": mnist_table, "benchmark": bench_table}
+
+
+def render(text: str, root: Path = ROOT) -> str:
+    for name, fn in TABLES.items():
+        pattern = re.compile(rf"(<!-- {name}:início -->\n).*?(\n<!-- {name}:fim -->)", re.S)
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn(root) + m.group(2), text)
+    return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    readme = ROOT / "README.md"
+    old = readme.read_text(encoding="utf-8")
+    new = render(old)
+    if args.check:
+        if new != old:
+            print("README.md está desatualizado: rode `python scripts/update_readme.py`.", file=sys.stderr)
+            return 1
+        return 0
+    readme.write_text(new, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""O benchmark roda numa configuração minúscula e grava o JSON com os campos esperados (sem medir tempo)."""
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_bench_smoke(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench.py"), "--subset", "600", "--repeats", "1",
+         "--max-epochs", "1", "--target", "20", "--out", str(out)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    for key in ("epoch_ratio_dataloader_over_tensor", "fast_recipe_seconds_to_99", "seed_recipe_seconds_to_99",
+                "device", "torch", "epoch_seconds_tensor", "epoch_seconds_dataloader"):
+        assert key in report
+    assert report["n_train"] == 600 and len(report["epoch_seconds_tensor"]["values"]) == 1
+    assert report["seed_recipe"]["reached"]  # 20% é fácil: o caminho "atingiu" é exercitado
+    assert "Razão DataLoader / tensores" in proc.stdout
+
+
+def test_bench_rejects_bad_arguments(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--repeats", "0"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 2 and "--repeats deve ser >= 1" in proc.stderr

@@ -1,0 +1,108 @@
+"""A etapa de dados (scripts/get_data.py) com arquivos IDX pequenos feitos pelo teste."""
+
+import gzip
+import hashlib
+import importlib.util
+import struct
+
+import pytest
+from conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("get_data", ROOT / "scripts" / "get_data.py")
+get_data = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(get_data)
+
+
+def idx_images(n):
+    return struct.pack(">IIII", 2051, n, 28, 28) + bytes(range(256)) * (n * 784 // 256) + bytes(n * 784 % 256)
+
+
+def idx_labels(n):
+    return struct.pack(">II", 2049, n) + bytes(i % 10 for i in range(n))
+
+
+def make_source(folder, gz=False):
+    folder.mkdir(parents=True, exist_ok=True)
+    contents = {
+        "train-images-idx3-ubyte": idx_images(6), "train-labels-idx1-ubyte": idx_labels(6),
+        "t10k-images-idx3-ubyte": idx_images(3), "t10k-labels-idx1-ubyte": idx_labels(3),
+    }
+    for name, data in contents.items():
+        if gz:
+            with gzip.open(folder / f"{name}.gz", "wb") as f:
+                f.write(data)
+        else:
+            (folder / name).write_bytes(data)
+    return {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+
+
+class CountingSource:
+    def __init__(self, folder):
+        self.folder, self.calls = folder, 0
+
+    def __call__(self, dataset, workdir):
+        self.calls += 1
+        return self.folder
+
+
+def test_installs_verified_files_and_second_run_does_nothing(tmp_path):
+    expected = make_source(tmp_path / "src", gz=True)
+    source = CountingSource(tmp_path / "src")
+    root = tmp_path / "data"
+    assert get_data.fetch("mnist", root, sources=[("fake", source)], expected=expected, log=lambda *a: None)
+    raw = root / "MNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(expected)
+    assert all(get_data.sha256(raw / n) == s for n, s in expected.items())
+    assert not get_data.fetch("mnist", root, sources=[("fake", source)], expected=expected, log=lambda *a: None)
+    assert source.calls == 1
+
+
+def test_bad_checksum_is_refused_and_nothing_is_left(tmp_path):
+    expected = make_source(tmp_path / "src")
+    expected["t10k-labels-idx1-ubyte"] = "0" * 64
+    root = tmp_path / "data"
+    with pytest.raises(get_data.DataError, match="SHA-256 não confere"):
+        get_data.fetch("mnist", root, sources=[("fake", CountingSource(tmp_path / "src"))],
+                       expected=expected, log=lambda *a: None)
+    raw = root / "MNIST" / "raw"
+    assert not raw.exists() or list(raw.iterdir()) == []
+
+
+def test_falls_back_to_the_next_source(tmp_path):
+    expected = make_source(tmp_path / "good")
+
+    def broken(dataset, workdir):
+        raise OSError("sem internet")
+
+    messages = []
+    get_data.fetch("fashion", tmp_path / "d", sources=[("rede", broken), ("local", CountingSource(tmp_path / "good"))],
+                   expected=expected, log=messages.append)
+    assert (tmp_path / "d" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists()
+    assert any("sem internet" in m for m in messages)
+
+
+def test_all_sources_failing_gives_a_clear_error(tmp_path):
+    expected = make_source(tmp_path / "src")
+    (tmp_path / "src" / "t10k-images-idx3-ubyte").unlink()  # fonte incompleta
+    with pytest.raises(get_data.DataError, match="(?s)nenhuma fonte.*t10k-images-idx3-ubyte"):
+        get_data.fetch("mnist", tmp_path / "d", sources=[("incompleta", CountingSource(tmp_path / "src"))],
+                       expected=expected, log=lambda *a: None)
+
+
+def test_corrupted_file_in_place_is_replaced(tmp_path):
+    expected = make_source(tmp_path / "src")
+    raw = tmp_path / "d" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "train-images-idx3-ubyte").write_bytes(b"corrompido")
+    source = CountingSource(tmp_path / "src")
+    assert get_data.fetch("mnist", tmp_path / "d", sources=[("fake", source)], expected=expected, log=lambda *a: None)
+    assert get_data.sha256(raw / "train-images-idx3-ubyte") == expected["train-images-idx3-ubyte"]
+
+
+def test_command_line_reports_failure_in_portuguese(tmp_path, monkeypatch, capsys):
+    def broken(dataset, workdir):
+        raise OSError("sem rede")
+
+    monkeypatch.setitem(get_data.SOURCES, "mnist", [("rede", broken)])
+    assert get_data.main(["--root", str(tmp_path), "--datasets", "mnist"]) == 1
+    assert "ERRO: não foi possível obter MNIST" in capsys.readouterr().err

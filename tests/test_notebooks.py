@@ -1,0 +1,168 @@
+"""O notebook roda de ponta a ponta numa configuração pequena (papermill), e retoma sem treinar."""
+
+import json
+import re
+
+import pytest
+from conftest import NOTEBOOKS, ROOT, cells
+
+papermill = pytest.importorskip("papermill")
+
+HISTORY_KEYS = {"epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
+RESULT_KEYS = {"experiment", "seed", "dataset", "config", "n_train", "n_valid", "n_test", "params", "device",
+               "torch", "history", "test_loss", "test_acc", "seconds"}
+MNIST_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "mod4_treino_17pct"]
+
+
+def check_result_schema(r: dict) -> None:
+    assert RESULT_KEYS <= r.keys(), RESULT_KEYS - r.keys()
+    assert len(r["history"]) == r["config"]["epochs"]
+    for i, h in enumerate(r["history"], start=1):
+        assert h.keys() >= HISTORY_KEYS and h["epoch"] == i
+        assert 0 <= h["train_acc"] <= 100 and 0 <= h["val_acc"] <= 100 and h["seconds"] > 0 and h["lr"] > 0
+    assert r["params"] > 0 and r["seconds"] > 0
+    if r["test_acc"] is not None or not r["experiment"].startswith("arq_"):  # candidatos não veem o teste
+        assert 0 <= r["test_acc"] <= 100 and r["test_loss"] > 0
+
+
+def outputs_text(nb: dict) -> str:
+    parts = []
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            if o["output_type"] == "stream":
+                parts.append("".join(o["text"]))
+            elif o["output_type"] == "error":
+                parts.append(f"ERRO {o['ename']}: {o['evalue']}")
+    return "\n".join(parts)
+
+
+def run_notebook(path, out, tmp, **params):
+    params = {"SUBSET": 2000, "EPOCH_SCALE": 0.1, "RESULTS_DIR": str(tmp / "results"),
+              "FIGURES_DIR": str(tmp / "figures"), "DATA_DIR": str(ROOT / "data"),
+              "CHECKPOINTS_DIR": str(tmp / "checkpoints"), "MODELS_DIR": str(tmp / "models"), **params}
+    papermill.execute_notebook(str(path), str(out), parameters=params, cwd=str(ROOT), progress_bar=False,
+                               kernel_name="python3")
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def mnist_smoke(tmp_path_factory):
+    if not (ROOT / "data" / "MNIST" / "raw" / "train-images-idx3-ubyte").exists():
+        pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
+    tmp = tmp_path_factory.mktemp("mnist")
+    nb = run_notebook(NOTEBOOKS["mnist"], tmp / "out.ipynb", tmp)
+    return tmp, nb
+
+
+def test_mnist_smoke_run(mnist_smoke):
+    tmp, nb = mnist_smoke
+    text = outputs_text(nb)
+    assert "ERRO" not in text
+    assert "Divisão completa: {'train': 49800, 'valid': 10200, 'test': 10000}" in text
+    results = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (tmp / "results").glob("*.json")}
+    for name in MNIST_EXPERIMENTS + ["rapida"]:
+        r = results[f"{name}_seed0"]
+        check_result_schema(r)
+        assert r["experiment"] == name and r["dataset"] == "MNIST" and r["seed"] == 0
+        assert (r["n_valid"], r["n_test"]) == (1000, 1000)
+        assert r["n_train"] == (1000 if name == "mod4_treino_17pct" else 2000)
+        assert r["params"] == (3_199_106 if name != "rapida" else r["params"])
+    # acima do acaso (10%) mesmo com 2.000 imagens e 1 época
+    assert results["inicial_seed0"]["test_acc"] > 60
+    assert results["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 50
+    # mod3 é uma das duas candidatas, escolhida pela validação
+    sel = results["mod3_sgd_scheduler_seed0"]["selection"]
+    cands = {k: results[f"mod3_sgd_scheduler_lr{k}_seed0"]["history"][-1]["val_acc"] for k in ("0.1", "0.01")}
+    assert sel["chosen_lr"] == float(max(cands, key=cands.get))
+    figures = sorted(p.name for p in (tmp / "figures").glob("*.png"))
+    for name in MNIST_EXPERIMENTS + ["comparacao_validacao", "mod4_vs_mod2"]:
+        assert f"mnist_{name}.png" in figures
+    assert all((tmp / "figures" / f).stat().st_size > 10_000 for f in figures)
+
+
+def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
+    tmp, _ = mnist_smoke
+    folder = tmp / "results"
+    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    assert {"experiment", "criterion", "candidates"} <= best.keys() and len(best["candidates"]) >= 5
+    vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
+    assert best["experiment"] == f"arq_{max(vals, key=vals.get)}"
+    for name in best["candidates"]:
+        if name != "convnet":
+            r = json.loads((folder / f"arq_{name}_seed0.json").read_text(encoding="utf-8"))
+            check_result_schema(r)
+            # só o vencedor é testado, e só depois da escolha
+            assert (r["test_acc"] is not None) == (f"arq_{name}" == best["experiment"])
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert "inicial" in summary and best["experiment"] in summary
+    for s in summary.values():
+        assert s["n"] == 3 and s["seeds"] == [0, 1, 2] and s["test_std"] >= 0
+    q6 = json.loads((folder / "q6.json").read_text(encoding="utf-8"))
+    assert q6["eval_mode_repeatable"] and q6["grad_keeps_graph"] and not q6["inference_keeps_graph"]
+    assert q6["train_mode_changes_bn_running_stats"] and q6["grad_saved_tensors_mb"] > 0
+    assert (tmp / "models" / "mnist_best.pt").exists()
+    for name in ("arquiteturas", "sementes", "confusao", "previsoes", "vencedor"):
+        assert (tmp / "figures" / f"mnist_{name}.png").exists()
+
+
+def test_mnist_rerun_resumes_without_training(mnist_smoke):
+    tmp, _ = mnist_smoke
+    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")}
+    nb = run_notebook(NOTEBOOKS["mnist"], tmp / "again.ipynb", tmp)
+    text = outputs_text(nb)
+    assert "treinando" not in text and text.count("sem treinar de novo") >= 7 + 6 + 3 * 2
+    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")} == before
+
+
+def test_bad_parameter_stops_with_a_clear_message(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="EPOCH_SCALE"):
+        run_notebook(NOTEBOOKS["mnist"], tmp_path / "bad.ipynb", tmp_path, EPOCH_SCALE=-1)
+    assert not (tmp_path / "results").exists() or not list((tmp_path / "results").iterdir())
+
+
+# ------------------------------------------------------------------ o que está commitado
+
+MOJIBAKE = re.compile(r"√[£°©≠≥¢∫ß]|Ã[£§©¡³ºª]|â€")
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS.values() if p.exists()], ids=lambda p: p.name)
+def test_committed_notebook_is_executed_and_clean(path):
+    assert path.stat().st_size < 5 * 2**20
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    assert all(c.get("execution_count") for c in code if "".join(c["source"]).strip()), "célula não executada"
+    assert not [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    tags = [t for c in cells(path) for t in c.get("metadata", {}).get("tags", [])]
+    assert "parameters" in tags and "helpers" in tags
+
+
+def test_helper_cells_are_identical_in_both_notebooks():
+    present = [p for p in NOTEBOOKS.values() if p.exists()]
+    sources = {p.name: [c["source"] for c in cells(p) if "helpers" in c.get("metadata", {}).get("tags", [])]
+               for p in present}
+    assert all(len(s) == 1 for s in sources.values())
+    assert len({"".join(s[0]) for s in sources.values()}) == 1
+
+
+def test_no_broken_accents():
+    files = [*ROOT.glob("*.md"), *ROOT.glob("*.ipynb"), *ROOT.glob("scripts/*.py"), *ROOT.glob("tests/*.py")]
+    bad = [f.name for f in files if MOJIBAKE.search(f.read_text(encoding="utf-8"))]
+    assert not bad
+
+
+def test_committed_mnist_results():
+    folder = ROOT / "results" / "mnist"
+    results = {name: json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+               for name in MNIST_EXPERIMENTS}
+    for r in results.values():
+        check_result_schema(r)
+        assert (r["n_train"], r["n_valid"], r["n_test"]) in {(49_800, 10_200, 10_000), (10_200, 10_200, 10_000)}
+    assert results["inicial"]["test_acc"] >= 98.6
+    assert results["mod2_scheduler"]["test_acc"] >= 99.0
+    assert results["mod4_treino_17pct"]["n_train"] == 10_200
+    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
+    assert best["experiment"] == f"arq_{max(vals, key=vals.get)}" and best["test_acc"] > 99
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert all(s["n"] >= 3 for s in summary.values()) and best["experiment"] in summary
+    model = ROOT / "models" / "mnist_best.pt"
+    assert model.exists() and model.stat().st_size <= 15 * 2**20
