@@ -154,7 +154,11 @@ def source_debian_fashion(dataset: str, workdir: Path) -> Path:
     """Fashion-MNIST do pacote Debian dataset-fashion-mnist (instalado ou só baixado)."""
     if FASHION_DEB_DIR.is_dir() and find_files(FASHION_DEB_DIR, FILES).keys() == set(FILES):
         return FASHION_DEB_DIR
-    _run(["apt-get", "download", "dataset-fashion-mnist"], workdir)
+    try:
+        _run(["apt-get", "download", "dataset-fashion-mnist"], workdir)
+    except DataError:  # numa máquina nova a lista de pacotes pode estar vazia ou velha
+        _run(["apt-get", "update", "-qq"], workdir)
+        _run(["apt-get", "download", "dataset-fashion-mnist"], workdir)
     debs = sorted(workdir.glob("dataset-fashion-mnist_*.deb"))
     if not debs:
         raise DataError("apt-get download não trouxe o pacote dataset-fashion-mnist")
