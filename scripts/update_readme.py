@@ -81,7 +81,25 @@ def bench_table(root: Path) -> str:
     ])
 
 
-TABLES = {"resultados-mnist": mnist_table, "benchmark": bench_table}
+def mnist_search_table(root: Path) -> str:
+    best = load(root / "results" / "mnist" / "best.json")
+    summary = load(root / "results" / "mnist" / "summary.json")
+    if best is None or summary is None:
+        return "_Ainda não medido._"
+    lines = ["| candidato (receita da questão 4) | parâmetros | validação final (%) |", "| --- | ---: | ---: |"]
+    ranked = sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"])
+    for name, c in ranked:
+        mark = " **(vencedor)**" if best["experiment"] == f"arq_{name}" else ""
+        lines.append(f"| `{name}`{mark} | {c['params']:,} | {c['val_acc_final']:.2f} |")
+    lines += ["", "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
+              "| --- | ---: | ---: | ---: |"]
+    for name, s in summary.items():
+        lines.append(f"| `{name}` | {s['n']} | {s['test_mean']:.2f} ± {s['test_std']:.2f} "
+                     f"| {s['val_mean']:.2f} ± {s['val_std']:.2f} |")
+    return "\n".join(lines)
+
+
+TABLES = {"resultados-mnist": mnist_table, "busca-mnist": mnist_search_table, "benchmark": bench_table}
 
 
 def render(text: str, root: Path = ROOT) -> str:

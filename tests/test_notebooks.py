@@ -107,11 +107,12 @@ def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
 
 def test_mnist_rerun_resumes_without_training(mnist_smoke):
     tmp, _ = mnist_smoke
-    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")}
+    # q6.json guarda medidas de tempo, refeitas a cada execução; os treinos não podem mudar
+    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json") if p.name != "q6.json"}
     nb = run_notebook(NOTEBOOKS["mnist"], tmp / "again.ipynb", tmp)
     text = outputs_text(nb)
-    assert "treinando" not in text and text.count("sem treinar de novo") >= 7 + 6 + 3 * 2
-    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")} == before
+    assert "treinando" not in text and text.count("sem treinar de novo") >= 7 + 7 + 2 * 2
+    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json") if p.name != "q6.json"} == before
 
 
 def test_bad_parameter_stops_with_a_clear_message(tmp_path):
@@ -122,7 +123,7 @@ def test_bad_parameter_stops_with_a_clear_message(tmp_path):
 
 # ------------------------------------------------------------------ o que está commitado
 
-MOJIBAKE = re.compile(r"√[£°©≠≥¢∫ß]|Ã[£§©¡³ºª]|â€")
+MOJIBAKE = re.compile("\u221a[\u00a3\u00b0\u00a9\u2260\u2265\u00a2\u222b\u00df]|\u00c3[\u00a3\u00a7\u00a9\u00a1\u00b3\u00ba\u00aa]|\u00e2\u20ac")  # noqa: E501
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS.values() if p.exists()], ids=lambda p: p.name)

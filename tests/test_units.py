@@ -212,3 +212,15 @@ def test_weights_are_saved_and_reloaded_on_resume(mnist_ns, tmp_path):
     weights.unlink()  # sem os pesos, a retomada treina de novo
     _, model3 = run("exp", cfg, data, 0, tmp_path, "teste", cpu, progress=False, weights=weights, test=False)
     assert weights.exists() and model3 is not None
+
+
+def test_readme_tables_match_results():
+    """Os números do README vêm de results/: o README gerado agora é igual ao commitado."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
