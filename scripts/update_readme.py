@@ -104,8 +104,10 @@ TABLES = {"resultados-mnist": mnist_table, "busca-mnist": mnist_search_table, "b
 
 def render(text: str, root: Path = ROOT) -> str:
     for name, fn in TABLES.items():
-        pattern = re.compile(rf"(<!-- {name}:início -->\n).*?(\n<!-- {name}:fim -->)", re.S)
-        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn(root) + m.group(2), text)
+        pattern = re.compile(rf"(<!-- {name}:início -->\n).*?(<!-- {name}:fim -->)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"README.md não tem os marcadores da tabela {name!r}")
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn(root) + "\n" + m.group(2), text)
     return text
 
 
