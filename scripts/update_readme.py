@@ -27,6 +27,11 @@ MNIST_ROWS = [
 ]
 
 
+def br(x: float, places: int = 2) -> str:
+    """Número no formato brasileiro: 3.200.202 e 99,41."""
+    return f"{x:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def load(path: Path):
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
@@ -40,8 +45,8 @@ def mnist_table(root: Path) -> str:
             continue
         if name == "mod3_sgd_scheduler":
             what = what.replace("OneCycle", f"OneCycle (máx. {r['selection']['chosen_lr']:g})")
-        lines.append(f"| `{name}` | {what} | {r['history'][-1]['val_acc']:.2f} | {r['test_acc']:.2f} "
-                     f"| {r['seconds']:.0f} |")
+        lines.append(f"| `{name}` | {what} | {br(r['history'][-1]['val_acc'])} | {br(r['test_acc'])} "
+                     f"| {br(r['seconds'], 0)} |")
     device = load(root / "results" / "mnist" / "inicial_seed0.json")
     if device:
         lines.append("")
@@ -56,27 +61,28 @@ def bench_table(root: Path) -> str:
         return "_Ainda não medido: rode `make bench`._"
 
     def s(x):
-        return "não atingiu" if x is None else f"{x:.1f} s"
+        return "não atingiu" if x is None else f"{br(x, 1)} s"
 
     t, d = b["epoch_seconds_tensor"], b["epoch_seconds_dataloader"]
     ei, eg = b["eval_images_per_second_inference_mode"], b["eval_images_per_second_grad_enabled"]
     return "\n".join([
         f"Medido em: {b['device_name']}, PyTorch {b['torch']}, {b['threads']} threads, "
-        f"{b['n_train']} imagens de treino, {b['repeats']} repetições.",
+        f"{br(b['n_train'], 0)} imagens de treino, {b['repeats']} repetições.",
         "",
         "| medida | mínimo | mediana |",
         "| --- | ---: | ---: |",
-        f"| época da ConvNet, tensores + `randperm` (nosso laço) | {t['min']:.1f} s | {t['median']:.1f} s |",
-        f"| época da ConvNet, `DataLoader` + `ToTensor` + `Normalize` | {d['min']:.1f} s | {d['median']:.1f} s |",
-        f"| avaliação de 10.000 imagens com `inference_mode` (imagens/s) | {ei['min']:,.0f} | {ei['median']:,.0f} |",
-        f"| avaliação com o autograd ligado (imagens/s) | {eg['min']:,.0f} | {eg['median']:,.0f} |",
+        f"| época da ConvNet, tensores + `randperm` (nosso laço) | {br(t['min'], 1)} s | {br(t['median'], 1)} s |",
+        f"| época da ConvNet, `DataLoader` + `ToTensor` + `Normalize` | {br(d['min'], 1)} s | {br(d['median'], 1)} s |",
+        f"| avaliação de 10.000 imagens com `inference_mode` (imagens/s) | {br(ei['min'], 0)} "
+        f"| {br(ei['median'], 0)} |",
+        f"| avaliação com o autograd ligado (imagens/s) | {br(eg['min'], 0)} | {br(eg['median'], 0)} |",
         "",
-        f"- Razão DataLoader / tensores (medianas): **{b['epoch_ratio_dataloader_over_tensor']:.2f}×**.",
-        f"- Tempo até {b['target_test_acc']:.1f}% no teste: receita do enunciado "
+        f"- Razão DataLoader / tensores (medianas): **{br(b['epoch_ratio_dataloader_over_tensor'])}×**.",
+        f"- Tempo até {br(b['target_test_acc'], 1)}% no teste: receita do enunciado "
         f"**{s(b['seed_recipe_seconds_to_99'])}** (época {b['seed_recipe']['epoch']}); receita rápida "
         f"**{s(b['fast_recipe_seconds_to_99'])}** (época {b['fast_recipe']['epoch']}, "
-        f"{b['fast_recipe_params']:,} parâmetros)."
-        + (f" A rápida chega lá {b['speedup_fast_over_seed_to_99']:.1f}× antes."
+        f"{br(b['fast_recipe_params'], 0)} parâmetros)."
+        + (f" A rápida chega lá {br(b['speedup_fast_over_seed_to_99'], 1)}× antes."
            if b.get("speedup_fast_over_seed_to_99") else ""),
     ])
 
@@ -90,12 +96,12 @@ def mnist_search_table(root: Path) -> str:
     ranked = sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"])
     for name, c in ranked:
         mark = " **(vencedor)**" if best["experiment"] == f"arq_{name}" else ""
-        lines.append(f"| `{name}`{mark} | {c['params']:,} | {c['val_acc_final']:.2f} |")
+        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {br(c['val_acc_final'])} |")
     lines += ["", "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
               "| --- | ---: | ---: | ---: |"]
     for name, s in summary.items():
-        lines.append(f"| `{name}` | {s['n']} | {s['test_mean']:.2f} ± {s['test_std']:.2f} "
-                     f"| {s['val_mean']:.2f} ± {s['val_std']:.2f} |")
+        lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
+                     f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
     return "\n".join(lines)
 
 
