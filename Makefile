@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 NOTEBOOKS := mnist_cnn.ipynb
 
-.PHONY: all install data notebooks test lint bench clean-results
+.PHONY: all install data notebooks test bench
 
 all: install data notebooks  ## instala, baixa os dados e executa os notebooks (retomando o que já existe)
 

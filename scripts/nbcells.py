@@ -12,9 +12,12 @@ from pathlib import Path
 DEFAULT_TAGS = ("setup", "helpers", "model", "fast-recipe")
 
 
+def cells(path: Path) -> list[dict]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+
+
 def tagged_source(path: Path, tag: str) -> str:
-    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    found = ["".join(c["source"]) for c in cells if tag in c.get("metadata", {}).get("tags", [])]
+    found = ["".join(c["source"]) for c in cells(path) if tag in c.get("metadata", {}).get("tags", [])]
     if not found:
         raise KeyError(f"{Path(path).name} não tem célula com a etiqueta {tag!r}")
     return "\n\n".join(found)
