@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
-NOTEBOOKS := mnist_cnn.ipynb
+NOTEBOOKS := mnist_cnn.ipynb fashion_mnist.ipynb
 
 .PHONY: all install data notebooks test bench
 

@@ -105,7 +105,50 @@ def mnist_search_table(root: Path) -> str:
     return "\n".join(lines)
 
 
-TABLES = {"resultados-mnist": mnist_table, "busca-mnist": mnist_search_table, "benchmark": bench_table}
+FASHION_ROWS = [
+    ("inicial", "ConvNet do enunciado, Adam, lr 1e-3, 6 épocas"),
+    ("mod1_lr_baixo", "Adam, lr 1e-5, 10 épocas"),
+    ("mod2_scheduler", "Adam + OneCycle (máx. 1e-3), 10 épocas"),
+    ("mod3_sgd_scheduler", "SGD Nesterov + OneCycle (máx. 0.1), 10 épocas"),
+    ("transferencia", "o vencedor do MNIST (ConvNet + BN + Dropout, receita do mod3), como está"),
+]
+
+
+def fashion_table(root: Path) -> str:
+    folder = root / "results" / "fashion"
+    best, summary = load(folder / "best.json"), load(folder / "summary.json")
+    if best is None or summary is None:
+        return "_Ainda não medido._"
+    lines = ["| experimento | o que muda | validação final (%) | teste (%) | tempo de treino (s) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for name, what in FASHION_ROWS:
+        r = load(folder / f"{name}_seed0.json")
+        if r is not None:
+            lines.append(f"| `{name}` | {what} | {br(r['history'][-1]['val_acc'])} | {br(r['test_acc'])} "
+                         f"| {br(r['seconds'], 0)} |")
+    lines += ["", "| candidato | parâmetros | validação final (%) |", "| --- | ---: | ---: |"]
+    for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
+        mark = " **(vencedor)**" if c["experiment"] == best["experiment"] else ""
+        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {br(c['val_acc_final'])} |")
+    lines.append("")
+    lines.append(f"TTA por espelhamento no vencedor, decidido na validação: {br(best['val_acc_plain'])}% sem, "
+                 f"{br(best['val_acc_tta'])}% com → **{'usado' if best['tta'] else 'não usado'}**.")
+    lines += ["", "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
+              "| --- | ---: | ---: | ---: |"]
+    meta = summary["_meta"]
+    for name, s in summary.items():
+        if name != "_meta":
+            lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
+                         f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
+    final = summary[meta["final"]]
+    verdict = "atingida" if meta["goal_met"] else "não atingida"
+    lines += ["", f"Meta de {br(meta['goal'], 1)}% de teste médio: **{verdict}** "
+              f"(`{meta['final']}`: {br(final['test_mean'])}% ± {br(final['test_std'])}%)."]
+    return "\n".join(lines)
+
+
+TABLES = {"resultados-mnist": mnist_table, "busca-mnist": mnist_search_table, "resultados-fashion": fashion_table,
+          "benchmark": bench_table}
 
 
 def render(text: str, root: Path = ROOT) -> str:
