@@ -115,10 +115,87 @@ def test_mnist_rerun_resumes_without_training(mnist_smoke):
     assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json") if p.name != "q6.json"} == before
 
 
-def test_bad_parameter_stops_with_a_clear_message(tmp_path):
+@pytest.mark.parametrize("key", ["mnist", "fashion"])
+def test_bad_parameter_stops_with_a_clear_message(tmp_path, key):
     with pytest.raises(papermill.PapermillExecutionError, match="EPOCH_SCALE"):
-        run_notebook(NOTEBOOKS["mnist"], tmp_path / "bad.ipynb", tmp_path, EPOCH_SCALE=-1)
+        run_notebook(NOTEBOOKS[key], tmp_path / "bad.ipynb", tmp_path, EPOCH_SCALE=-1)
     assert not (tmp_path / "results").exists() or not list((tmp_path / "results").iterdir())
+
+
+# ------------------------------------------------------------------ Fashion-MNIST (questão 7)
+
+FASHION_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "transferencia"]
+
+
+@pytest.fixture(scope="module")
+def fashion_smoke(tmp_path_factory):
+    if not (ROOT / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists():
+        pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
+    tmp = tmp_path_factory.mktemp("fashion")
+    nb = run_notebook(NOTEBOOKS["fashion"], tmp / "out.ipynb", tmp)
+    return tmp, nb
+
+
+def check_fashion_choice(folder) -> dict:
+    """A escolha do vencedor e do TTA lê só a validação; summary e analysis concordam com ela."""
+    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
+    assert len(vals) >= 5 and {"transferencia", "vgg5", "vgg5_aug"} <= vals.keys()
+    assert best["experiment"] == best["candidates"][max(vals, key=vals.get)]["experiment"]
+    assert best["tta"] == (best["val_acc_tta"] > best["val_acc_plain"])
+    for c in best["candidates"].values():
+        r = json.loads((folder / f"{c['experiment']}_seed0.json").read_text(encoding="utf-8"))
+        check_result_schema(r)
+        assert r["dataset"] == "Fashion-MNIST" and r["history"][-1]["val_acc"] == c["val_acc_final"]
+        if c["experiment"].startswith("arq_"):  # candidatos novos só veem o teste se vencerem
+            assert (r["test_acc"] is not None) == (c["experiment"] == best["experiment"])
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    final = summary["_meta"]["final"]
+    assert final == best["experiment"] + ("+tta" if best["tta"] else "")
+    for name in ("inicial", best["experiment"], final):
+        s = summary[name]
+        assert s["n"] >= 3 and s["seeds"][:3] == [0, 1, 2] and len(s["test_accs"]) == s["n"]
+        assert s["test_mean"] == pytest.approx(sum(s["test_accs"]) / s["n"])
+    assert summary[final]["test_accs"][0] == pytest.approx(best["test_acc"])
+    assert summary["_meta"]["goal_met"] == (summary[final]["test_mean"] >= summary["_meta"]["goal"])
+    analysis = json.loads((folder / "analysis.json").read_text(encoding="utf-8"))
+    assert analysis["model"] == final and len(analysis["per_class_acc"]) == 10
+    assert analysis["test_acc"] == pytest.approx(best["test_acc"])
+    errors = [p["errors"] for p in analysis["confused_pairs"]]
+    assert errors == sorted(errors, reverse=True) and all(p["a_as_b"] + p["b_as_a"] == p["errors"]
+                                                          for p in analysis["confused_pairs"])
+    return best
+
+
+def test_fashion_smoke_run(fashion_smoke):
+    tmp, nb = fashion_smoke
+    text = outputs_text(nb)
+    assert "ERRO" not in text
+    assert "Divisão completa: {'train': 49800, 'valid': 10200, 'test': 10000}" in text
+    assert "Camiseta/top" in text and "Bota de cano curto" in text
+    folder = tmp / "results"
+    for name in FASHION_EXPERIMENTS:
+        r = json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+        check_result_schema(r)
+        assert r["experiment"] == name and r["dataset"] == "Fashion-MNIST" and r["seed"] == 0
+        assert (r["n_train"], r["n_valid"], r["n_test"]) == (2000, 1000, 1000)
+    assert json.loads((folder / "inicial_seed0.json").read_text(encoding="utf-8"))["test_acc"] > 40
+    check_fashion_choice(folder)
+    assert (tmp / "models" / "fashion_best.pt").exists()
+    figures = {p.name for p in (tmp / "figures").glob("*.png")}
+    expected = {f"fashion_{n}.png" for n in FASHION_EXPERIMENTS + [
+        "exemplos", "comparacao_validacao", "aumento", "arquiteturas", "vencedor", "sementes", "previsoes",
+        "confusao", "erro_por_classe", "erros"]}
+    assert expected <= figures and any("confus" in f for f in figures)
+
+
+def test_fashion_rerun_resumes_without_training(fashion_smoke):
+    tmp, _ = fashion_smoke
+    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")}
+    nb = run_notebook(NOTEBOOKS["fashion"], tmp / "again.ipynb", tmp)
+    text = outputs_text(nb)
+    assert "treinando" not in text and text.count("sem treinar de novo") >= 8 + 2
+    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")} == before
 
 
 # ------------------------------------------------------------------ o que está commitado
@@ -148,6 +225,24 @@ def test_no_broken_accents():
     files = [*ROOT.glob("*.md"), *ROOT.glob("*.ipynb"), *ROOT.glob("scripts/*.py"), *ROOT.glob("tests/*.py")]
     bad = [f.name for f in files if MOJIBAKE.search(f.read_text(encoding="utf-8"))]
     assert not bad
+
+
+def test_committed_fashion_results():
+    folder = ROOT / "results" / "fashion"
+    best = check_fashion_choice(folder)
+    for name in FASHION_EXPERIMENTS:
+        r = json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+        assert (r["n_train"], r["n_valid"], r["n_test"]) == (49_800, 10_200, 10_000)
+    inicial = json.loads((folder / "inicial_seed0.json").read_text(encoding="utf-8"))
+    assert 88 <= inicial["test_acc"] < 94  # o Fashion-MNIST é mais difícil que o MNIST com o mesmo código
+    # a transferência é mesmo a receita vencedora do MNIST
+    mnist = json.loads((ROOT / "results" / "mnist" / "best.json").read_text(encoding="utf-8"))["config"]
+    transfer = json.loads((folder / "transferencia_seed0.json").read_text(encoding="utf-8"))["config"]
+    assert transfer == mnist
+    assert best["test_acc"] > inicial["test_acc"]
+    model = ROOT / "models" / "fashion_best.pt"
+    assert model.exists() and model.stat().st_size <= 15 * 2**20
+    assert (ROOT / "figures" / "fashion_confusao.png").exists()
 
 
 def test_committed_mnist_results():

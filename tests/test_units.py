@@ -1,4 +1,4 @@
-"""Testes de unidade das funções do notebook do MNIST (carregadas das células etiquetadas)."""
+"""Testes de unidade das funções dos notebooks (carregadas das células etiquetadas)."""
 
 import json
 
@@ -224,3 +224,34 @@ def test_readme_tables_match_results():
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
+
+
+# ------------------------------------------------------------------ Fashion-MNIST
+
+
+@pytest.fixture(scope="module")
+def fashion_ns():
+    from conftest import NOTEBOOKS, load_namespace
+
+    return load_namespace(NOTEBOOKS["fashion"], tags=("setup", "helpers", "model"))
+
+
+def test_fashion_models(fashion_ns):
+    build, count = fashion_ns["build_model"], fashion_ns["count_params"]
+    assert count(build("convnet")) == 3_199_106 and count(build("convnet_bn_dropout")) == 3_200_202
+    net = build("vgg5").eval()
+    assert count(net) == 289_130
+    x = torch.randn(5, 1, 28, 28)
+    with torch.inference_mode():
+        out = net(x)
+    assert out.shape == (5, 10) and torch.isfinite(out).all()
+    with pytest.raises(ValueError, match="Arquitetura desconhecida"):
+        build("resnet")
+
+
+def test_hflip_is_an_exact_mirror(fashion_ns):
+    x = torch.rand(64, 1, 28, 28)
+    out = fashion_ns["augment"](x, hflip=True, generator=torch.Generator().manual_seed(0))
+    same = (out - x).abs().amax((1, 2, 3)) < 1e-5
+    mirrored = (out - x.flip(-1)).abs().amax((1, 2, 3)) < 1e-5
+    assert torch.all(same | mirrored) and 16 < mirrored.sum() < 48  # cada imagem: intacta ou espelhada
