@@ -87,22 +87,32 @@ def bench_table(root: Path) -> str:
     ])
 
 
+def candidate_lines(best: dict, header: str) -> list[str]:
+    """Os candidatos de uma escolha, do melhor para o pior na validação, com o vencedor marcado."""
+    lines = [f"| {header} | parâmetros | validação final (%) |", "| --- | ---: | ---: |"]
+    for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
+        mark = " **(vencedor)**" if c["experiment"] == best["experiment"] else ""
+        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {br(c['val_acc_final'])} |")
+    return lines
+
+
+def seed_lines(summary: dict) -> list[str]:
+    """Média ± desvio sobre sementes de cada experimento de summary.json (chaves com _ são metadados)."""
+    lines = ["| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
+             "| --- | ---: | ---: | ---: |"]
+    for name, s in summary.items():
+        if not name.startswith("_"):
+            lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
+                         f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
+    return lines
+
+
 def mnist_search_table(root: Path) -> str:
     best = load(root / "results" / "mnist" / "best.json")
     summary = load(root / "results" / "mnist" / "summary.json")
     if best is None or summary is None:
         return "_Ainda não medido._"
-    lines = ["| candidato (receita da questão 4) | parâmetros | validação final (%) |", "| --- | ---: | ---: |"]
-    ranked = sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"])
-    for name, c in ranked:
-        mark = " **(vencedor)**" if best["experiment"] == f"arq_{name}" else ""
-        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {br(c['val_acc_final'])} |")
-    lines += ["", "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
-              "| --- | ---: | ---: | ---: |"]
-    for name, s in summary.items():
-        lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
-                     f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
-    return "\n".join(lines)
+    return "\n".join(candidate_lines(best, "candidato (receita da questão 4)") + [""] + seed_lines(summary))
 
 
 FASHION_ROWS = [
@@ -126,20 +136,12 @@ def fashion_table(root: Path) -> str:
         if r is not None:
             lines.append(f"| `{name}` | {what} | {br(r['history'][-1]['val_acc'])} | {br(r['test_acc'])} "
                          f"| {br(r['seconds'], 0)} |")
-    lines += ["", "| candidato | parâmetros | validação final (%) |", "| --- | ---: | ---: |"]
-    for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
-        mark = " **(vencedor)**" if c["experiment"] == best["experiment"] else ""
-        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {br(c['val_acc_final'])} |")
+    lines += ["", *candidate_lines(best, "candidato")]
     lines.append("")
     lines.append(f"TTA por espelhamento no vencedor, decidido na validação: {br(best['val_acc_plain'])}% sem, "
                  f"{br(best['val_acc_tta'])}% com → **{'usado' if best['tta'] else 'não usado'}**.")
-    lines += ["", "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |",
-              "| --- | ---: | ---: | ---: |"]
+    lines += ["", *seed_lines(summary)]
     meta = summary["_meta"]
-    for name, s in summary.items():
-        if name != "_meta":
-            lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
-                         f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
     final = summary[meta["final"]]
     verdict = "atingida" if meta["goal_met"] else "não atingida"
     lines += ["", f"Meta de {br(meta['goal'], 1)}% de teste médio: **{verdict}** "
