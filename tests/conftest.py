@@ -16,3 +16,8 @@ NOTEBOOKS = {"mnist": ROOT / "mnist_cnn.ipynb", "fashion": ROOT / "fashion_mnist
 @pytest.fixture(scope="session")
 def mnist_ns():
     return load_namespace(NOTEBOOKS["mnist"])
+
+
+@pytest.fixture(scope="session")
+def fashion_ns():
+    return load_namespace(NOTEBOOKS["fashion"], tags=("setup", "helpers", "model"))

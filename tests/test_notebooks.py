@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, cells
@@ -12,6 +13,10 @@ HISTORY_KEYS = {"epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc",
 RESULT_KEYS = {"experiment", "seed", "dataset", "config", "n_train", "n_valid", "n_test", "params", "device",
                "torch", "history", "test_loss", "test_acc", "seconds"}
 MNIST_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "mod4_treino_17pct"]
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def check_result_schema(r: dict) -> None:
@@ -42,7 +47,7 @@ def run_notebook(path, out, tmp, **params):
               "CHECKPOINTS_DIR": str(tmp / "checkpoints"), "MODELS_DIR": str(tmp / "models"), **params}
     papermill.execute_notebook(str(path), str(out), parameters=params, cwd=str(ROOT), progress_bar=False,
                                kernel_name="python3")
-    return json.loads(out.read_text(encoding="utf-8"))
+    return read_json(out)
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,7 @@ def test_mnist_smoke_run(mnist_smoke):
     text = outputs_text(nb)
     assert "ERRO" not in text
     assert "Divisão completa: {'train': 49800, 'valid': 10200, 'test': 10000}" in text
-    results = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in (tmp / "results").glob("*.json")}
+    results = {p.stem: read_json(p) for p in (tmp / "results").glob("*.json")}
     for name in MNIST_EXPERIMENTS + ["rapida"]:
         r = results[f"{name}_seed0"]
         check_result_schema(r)
@@ -83,21 +88,21 @@ def test_mnist_smoke_run(mnist_smoke):
 def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
     tmp, _ = mnist_smoke
     folder = tmp / "results"
-    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    best = read_json(folder / "best.json")
     assert {"experiment", "criterion", "candidates"} <= best.keys() and len(best["candidates"]) >= 5
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
     assert best["experiment"] == f"arq_{max(vals, key=vals.get)}"
     for name in best["candidates"]:
         if name != "convnet":
-            r = json.loads((folder / f"arq_{name}_seed0.json").read_text(encoding="utf-8"))
+            r = read_json(folder / f"arq_{name}_seed0.json")
             check_result_schema(r)
             # só o vencedor é testado, e só depois da escolha
             assert (r["test_acc"] is not None) == (f"arq_{name}" == best["experiment"])
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = read_json(folder / "summary.json")
     assert "inicial" in summary and best["experiment"] in summary
     for s in summary.values():
         assert s["n"] == 3 and s["seeds"] == [0, 1, 2] and s["test_std"] >= 0
-    q6 = json.loads((folder / "q6.json").read_text(encoding="utf-8"))
+    q6 = read_json(folder / "q6.json")
     assert q6["eval_mode_repeatable"] and q6["grad_keeps_graph"] and not q6["inference_keeps_graph"]
     assert q6["train_mode_changes_bn_running_stats"] and q6["grad_saved_tensors_mb"] > 0
     assert (tmp / "models" / "mnist_best.pt").exists()
@@ -138,18 +143,18 @@ def fashion_smoke(tmp_path_factory):
 
 def check_fashion_choice(folder) -> dict:
     """A escolha do vencedor e do TTA lê só a validação; summary e analysis concordam com ela."""
-    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    best = read_json(folder / "best.json")
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
     assert len(vals) >= 5 and {"transferencia", "vgg5", "vgg5_aug"} <= vals.keys()
     assert best["experiment"] == best["candidates"][max(vals, key=vals.get)]["experiment"]
     assert best["tta"] == (best["val_acc_tta"] > best["val_acc_plain"])
     for c in best["candidates"].values():
-        r = json.loads((folder / f"{c['experiment']}_seed0.json").read_text(encoding="utf-8"))
+        r = read_json(folder / f"{c['experiment']}_seed0.json")
         check_result_schema(r)
         assert r["dataset"] == "Fashion-MNIST" and r["history"][-1]["val_acc"] == c["val_acc_final"]
         if c["experiment"].startswith("arq_"):  # candidatos novos só veem o teste se vencerem
             assert (r["test_acc"] is not None) == (c["experiment"] == best["experiment"])
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = read_json(folder / "summary.json")
     final = summary["_meta"]["final"]
     assert final == best["experiment"] + ("+tta" if best["tta"] else "")
     for name in ("inicial", best["experiment"], final):
@@ -158,7 +163,7 @@ def check_fashion_choice(folder) -> dict:
         assert s["test_mean"] == pytest.approx(sum(s["test_accs"]) / s["n"])
     assert summary[final]["test_accs"][0] == pytest.approx(best["test_acc"])
     assert summary["_meta"]["goal_met"] == (summary[final]["test_mean"] >= summary["_meta"]["goal"])
-    analysis = json.loads((folder / "analysis.json").read_text(encoding="utf-8"))
+    analysis = read_json(folder / "analysis.json")
     assert analysis["model"] == final and len(analysis["per_class_acc"]) == 10
     assert analysis["test_acc"] == pytest.approx(best["test_acc"])
     errors = [p["errors"] for p in analysis["confused_pairs"]]
@@ -175,11 +180,11 @@ def test_fashion_smoke_run(fashion_smoke):
     assert "Camiseta/top" in text and "Bota de cano curto" in text
     folder = tmp / "results"
     for name in FASHION_EXPERIMENTS:
-        r = json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+        r = read_json(folder / f"{name}_seed0.json")
         check_result_schema(r)
         assert r["experiment"] == name and r["dataset"] == "Fashion-MNIST" and r["seed"] == 0
         assert (r["n_train"], r["n_valid"], r["n_test"]) == (2000, 1000, 1000)
-    assert json.loads((folder / "inicial_seed0.json").read_text(encoding="utf-8"))["test_acc"] > 40
+    assert read_json(folder / "inicial_seed0.json")["test_acc"] > 40
     check_fashion_choice(folder)
     assert (tmp / "models" / "fashion_best.pt").exists()
     figures = {p.name for p in (tmp / "figures").glob("*.png")}
@@ -231,13 +236,13 @@ def test_committed_fashion_results():
     folder = ROOT / "results" / "fashion"
     best = check_fashion_choice(folder)
     for name in FASHION_EXPERIMENTS:
-        r = json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+        r = read_json(folder / f"{name}_seed0.json")
         assert (r["n_train"], r["n_valid"], r["n_test"]) == (49_800, 10_200, 10_000)
-    inicial = json.loads((folder / "inicial_seed0.json").read_text(encoding="utf-8"))
+    inicial = read_json(folder / "inicial_seed0.json")
     assert 88 <= inicial["test_acc"] < 94  # o Fashion-MNIST é mais difícil que o MNIST com o mesmo código
     # a transferência é mesmo a receita vencedora do MNIST
-    mnist = json.loads((ROOT / "results" / "mnist" / "best.json").read_text(encoding="utf-8"))["config"]
-    transfer = json.loads((folder / "transferencia_seed0.json").read_text(encoding="utf-8"))["config"]
+    mnist = read_json(ROOT / "results" / "mnist" / "best.json")["config"]
+    transfer = read_json(folder / "transferencia_seed0.json")["config"]
     assert transfer == mnist
     assert best["test_acc"] > inicial["test_acc"]
     model = ROOT / "models" / "fashion_best.pt"
@@ -247,7 +252,7 @@ def test_committed_fashion_results():
 
 def test_committed_mnist_results():
     folder = ROOT / "results" / "mnist"
-    results = {name: json.loads((folder / f"{name}_seed0.json").read_text(encoding="utf-8"))
+    results = {name: read_json(folder / f"{name}_seed0.json")
                for name in MNIST_EXPERIMENTS}
     for r in results.values():
         check_result_schema(r)
@@ -255,10 +260,10 @@ def test_committed_mnist_results():
     assert results["inicial"]["test_acc"] >= 98.6
     assert results["mod2_scheduler"]["test_acc"] >= 99.0
     assert results["mod4_treino_17pct"]["n_train"] == 10_200
-    best = json.loads((folder / "best.json").read_text(encoding="utf-8"))
+    best = read_json(folder / "best.json")
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
     assert best["experiment"] == f"arq_{max(vals, key=vals.get)}" and best["test_acc"] > 99
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = read_json(folder / "summary.json")
     assert all(s["n"] >= 3 for s in summary.values()) and best["experiment"] in summary
     model = ROOT / "models" / "mnist_best.pt"
     assert model.exists() and model.stat().st_size <= 15 * 2**20

@@ -229,13 +229,6 @@ def test_readme_tables_match_results():
 # ------------------------------------------------------------------ Fashion-MNIST
 
 
-@pytest.fixture(scope="module")
-def fashion_ns():
-    from conftest import NOTEBOOKS, load_namespace
-
-    return load_namespace(NOTEBOOKS["fashion"], tags=("setup", "helpers", "model"))
-
-
 def test_fashion_models(fashion_ns):
     build, count = fashion_ns["build_model"], fashion_ns["count_params"]
     assert count(build("convnet")) == 3_199_106 and count(build("convnet_bn_dropout")) == 3_200_202
