@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 NOTEBOOKS := mnist_cnn.ipynb fashion_mnist.ipynb
 
-.PHONY: all install data notebooks test bench
+.PHONY: all install data notebooks test bench badges
 
 all: install data notebooks  ## instala, baixa os dados e executa os notebooks (retomando o que já existe)
 
@@ -18,8 +18,8 @@ install: $(PY)  ## instala as dependências de desenvolvimento (inclui as de exe
 data:  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
 	$(PY) scripts/get_data.py
 
-notebooks:  ## executa cada notebook no lugar, com todas as saídas
-	for nb in $(NOTEBOOKS); do $(VENV)/bin/papermill $$nb $$nb -k python3 || exit 1; done
+notebooks:  ## executa cada notebook (num arquivo temporário; o original só é trocado se der certo)
+	$(PY) scripts/run_notebook.py $(NOTEBOOKS)
 
 test: data  ## testes (pytest) e lint (ruff)
 	$(VENV)/bin/ruff check .
@@ -27,3 +27,6 @@ test: data  ## testes (pytest) e lint (ruff)
 
 bench:  ## benchmark do laço de treino (escreve results/bench.json)
 	$(PY) bench/bench.py
+
+badges:  ## selos "Abrir no Colab" no README e nos notebooks, se o remoto origin for do GitHub
+	$(PY) scripts/colab_badges.py

@@ -9,22 +9,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-DEFAULT_TAGS = ("setup", "helpers", "model", "fast-recipe")
+# As etiquetas das células que os dois notebooks compartilham, idênticas nos dois (um teste confere).
+SHARED_TAGS = ("setup", "parameters", "infra", "data", "model-convnet", "model-convnet-bn", "training", "plots",
+               "results", "augment")
 
 
 def cells(path: Path) -> list[dict]:
     return json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
 
 
+def tags_of(cell: dict) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
 def tagged_source(path: Path, tag: str) -> str:
-    found = ["".join(c["source"]) for c in cells(path) if tag in c.get("metadata", {}).get("tags", [])]
+    found = ["".join(c["source"]) for c in cells(path) if tag in tags_of(c)]
     if not found:
         raise KeyError(f"{Path(path).name} não tem célula com a etiqueta {tag!r}")
     return "\n\n".join(found)
 
 
-def load_namespace(path: Path, tags=DEFAULT_TAGS) -> dict:
+def load_namespace(path: Path, tags=None) -> dict:
+    """Executa as células etiquetadas, na ordem do notebook (todas menos `parameters`, se `tags` é None)."""
     ns: dict = {"__name__": "notebook"}
-    for tag in tags:
-        exec(compile(tagged_source(path, tag), f"{Path(path).name}[{tag}]", "exec"), ns)
+    for i, cell in enumerate(cells(path)):
+        chosen = [t for t in tags_of(cell) if t != "parameters" and (tags is None or t in tags)]
+        if cell["cell_type"] == "code" and chosen:
+            exec(compile("".join(cell["source"]), f"{Path(path).name}[{i}:{chosen[0]}]", "exec"), ns)
     return ns

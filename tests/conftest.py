@@ -20,4 +20,4 @@ def mnist_ns():
 
 @pytest.fixture(scope="session")
 def fashion_ns():
-    return load_namespace(NOTEBOOKS["fashion"], tags=("setup", "helpers", "model"))
+    return load_namespace(NOTEBOOKS["fashion"])

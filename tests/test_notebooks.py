@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, cells
+from nbcells import SHARED_TAGS, tags_of
 
 papermill = pytest.importorskip("papermill")
 
 HISTORY_KEYS = {"epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
-RESULT_KEYS = {"experiment", "seed", "dataset", "config", "n_train", "n_valid", "n_test", "params", "device",
-               "torch", "history", "test_loss", "test_acc", "seconds"}
+RESULT_KEYS = {"schema", "identity", "experiment", "seed", "dataset", "config", "n_train", "n_valid", "n_test",
+               "params", "device", "torch", "history", "test_loss", "test_acc", "seconds", "weights_sha256"}
 MNIST_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "mod4_treino_17pct"]
 
 
@@ -41,22 +42,28 @@ def outputs_text(nb: dict) -> str:
     return "\n".join(parts)
 
 
-def run_notebook(path, out, tmp, **params):
-    params = {"SUBSET": 2000, "EPOCH_SCALE": 0.1, "RESULTS_DIR": str(tmp / "results"),
-              "FIGURES_DIR": str(tmp / "figures"), "DATA_DIR": str(ROOT / "data"),
-              "CHECKPOINTS_DIR": str(tmp / "checkpoints"), "MODELS_DIR": str(tmp / "models"), **params}
-    papermill.execute_notebook(str(path), str(out), parameters=params, cwd=str(ROOT), progress_bar=False,
+def run_notebook(path, out, cwd, **params):
+    """Execução reduzida, com as pastas padrão: tudo vai para cwd/scratch (nunca para results/ etc.)."""
+    params = {"SUBSET": 2000, "EPOCH_SCALE": 0.1, "DATA_DIR": str(ROOT / "data"), **params}
+    papermill.execute_notebook(str(path), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
                                kernel_name="python3")
     return read_json(out)
+
+
+def check_only_scratch_written(cwd, prefix):
+    """A execução reduzida não criou results/, figures/ nem models/: só scratch/."""
+    assert sorted(p.name for p in cwd.iterdir() if not p.name.endswith(".ipynb")) == ["scratch"]
+    assert (cwd / "scratch" / "results" / prefix).is_dir() and (cwd / "scratch" / "models").is_dir()
+    return cwd / "scratch"
 
 
 @pytest.fixture(scope="module")
 def mnist_smoke(tmp_path_factory):
     if not (ROOT / "data" / "MNIST" / "raw" / "train-images-idx3-ubyte").exists():
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
-    tmp = tmp_path_factory.mktemp("mnist")
-    nb = run_notebook(NOTEBOOKS["mnist"], tmp / "out.ipynb", tmp)
-    return tmp, nb
+    cwd = tmp_path_factory.mktemp("mnist")
+    nb = run_notebook(NOTEBOOKS["mnist"], cwd / "out.ipynb", cwd)
+    return check_only_scratch_written(cwd, "mnist"), nb
 
 
 def test_mnist_smoke_run(mnist_smoke):
@@ -64,7 +71,7 @@ def test_mnist_smoke_run(mnist_smoke):
     text = outputs_text(nb)
     assert "ERRO" not in text
     assert "Divisão completa: {'train': 49800, 'valid': 10200, 'test': 10000}" in text
-    results = {p.stem: read_json(p) for p in (tmp / "results").glob("*.json")}
+    results = {p.stem: read_json(p) for p in (tmp / "results" / "mnist").glob("*.json")}
     for name in MNIST_EXPERIMENTS + ["rapida"]:
         r = results[f"{name}_seed0"]
         check_result_schema(r)
@@ -80,14 +87,15 @@ def test_mnist_smoke_run(mnist_smoke):
     cands = {k: results[f"mod3_sgd_scheduler_lr{k}_seed0"]["history"][-1]["val_acc"] for k in ("0.1", "0.01")}
     assert sel["chosen_lr"] == float(max(cands, key=cands.get))
     figures = sorted(p.name for p in (tmp / "figures").glob("*.png"))
-    for name in MNIST_EXPERIMENTS + ["comparacao_validacao", "mod4_vs_mod2"]:
+    for name in MNIST_EXPERIMENTS + ["comparacao_validacao", "mod4_vs_mod2", "exemplos", "agenda_lr", "lr_range",
+                                     "aumento", "filtros"]:
         assert f"mnist_{name}.png" in figures
     assert all((tmp / "figures" / f).stat().st_size > 10_000 for f in figures)
 
 
 def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
     tmp, _ = mnist_smoke
-    folder = tmp / "results"
+    folder = tmp / "results" / "mnist"
     best = read_json(folder / "best.json")
     assert {"experiment", "criterion", "candidates"} <= best.keys() and len(best["candidates"]) >= 5
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
@@ -102,6 +110,9 @@ def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
     assert "inicial" in summary and best["experiment"] in summary
     for s in summary.values():
         assert s["n"] == 3 and s["seeds"] == [0, 1, 2] and s["test_std"] >= 0
+    lr_range = read_json(folder / "lr_range.json")
+    for curve in (lr_range[k] for k in lr_range if k != "identity"):
+        assert len(curve["lr"]) == len(curve["loss"]) >= 5 and curve["lr"] == sorted(curve["lr"])
     q6 = read_json(folder / "q6.json")
     assert q6["eval_mode_repeatable"] and q6["grad_keeps_graph"] and not q6["inference_keeps_graph"]
     assert q6["train_mode_changes_bn_running_stats"] and q6["grad_saved_tensors_mb"] > 0
@@ -110,21 +121,29 @@ def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
         assert (tmp / "figures" / f"mnist_{name}.png").exists()
 
 
+def snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_mnist_rerun_resumes_without_training(mnist_smoke):
     tmp, _ = mnist_smoke
-    # q6.json guarda medidas de tempo, refeitas a cada execução; os treinos não podem mudar
-    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json") if p.name != "q6.json"}
-    nb = run_notebook(NOTEBOOKS["mnist"], tmp / "again.ipynb", tmp)
+    # nada muda: nem os resultados, nem a medida da questão 6, nem as figuras, nem os pesos
+    before = snapshot(tmp)
+    nb = run_notebook(NOTEBOOKS["mnist"], tmp.parent / "again.ipynb", tmp.parent)
     text = outputs_text(nb)
     assert "treinando" not in text and text.count("sem treinar de novo") >= 7 + 7 + 2 * 2
-    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json") if p.name != "q6.json"} == before
+    assert "[q6] medida carregada" in text and "[lr_range] medida carregada" in text and "não foi regravado" in text
+    after = snapshot(tmp)
+    assert after.keys() == before.keys() and [k for k in before if after[k] != before[k]] == []
 
 
-@pytest.mark.parametrize("key", ["mnist", "fashion"])
-def test_bad_parameter_stops_with_a_clear_message(tmp_path, key):
-    with pytest.raises(papermill.PapermillExecutionError, match="EPOCH_SCALE"):
-        run_notebook(NOTEBOOKS[key], tmp_path / "bad.ipynb", tmp_path, EPOCH_SCALE=-1)
-    assert not (tmp_path / "results").exists() or not list((tmp_path / "results").iterdir())
+@pytest.mark.parametrize("key,param,message", [
+    ("mnist", {"EPOCH_SCALE": -1}, "EPOCH_SCALE deve ser"), ("fashion", {"SEED": -1}, "SEED deve ser"),
+    ("mnist", {"SUBSET": 1}, "SUBSET deve ser"), ("fashion", {"SUBST": 2000}, "desconhecido.*SUBST")])
+def test_bad_parameter_stops_with_a_clear_message(tmp_path, key, param, message):
+    with pytest.raises(papermill.PapermillExecutionError, match=message):
+        run_notebook(NOTEBOOKS[key], tmp_path / "bad.ipynb", tmp_path, **param)
+    assert [p.name for p in tmp_path.iterdir()] == ["bad.ipynb"]  # nada criado antes do erro
 
 
 # ------------------------------------------------------------------ Fashion-MNIST (questão 7)
@@ -136,9 +155,9 @@ FASHION_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_s
 def fashion_smoke(tmp_path_factory):
     if not (ROOT / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists():
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
-    tmp = tmp_path_factory.mktemp("fashion")
-    nb = run_notebook(NOTEBOOKS["fashion"], tmp / "out.ipynb", tmp)
-    return tmp, nb
+    cwd = tmp_path_factory.mktemp("fashion")
+    nb = run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd)
+    return check_only_scratch_written(cwd, "fashion"), nb
 
 
 def check_fashion_choice(folder) -> dict:
@@ -178,7 +197,7 @@ def test_fashion_smoke_run(fashion_smoke):
     assert "ERRO" not in text
     assert "Divisão completa: {'train': 49800, 'valid': 10200, 'test': 10000}" in text
     assert "Camiseta/top" in text and "Bota de cano curto" in text
-    folder = tmp / "results"
+    folder = tmp / "results" / "fashion"
     for name in FASHION_EXPERIMENTS:
         r = read_json(folder / f"{name}_seed0.json")
         check_result_schema(r)
@@ -196,11 +215,12 @@ def test_fashion_smoke_run(fashion_smoke):
 
 def test_fashion_rerun_resumes_without_training(fashion_smoke):
     tmp, _ = fashion_smoke
-    before = {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")}
-    nb = run_notebook(NOTEBOOKS["fashion"], tmp / "again.ipynb", tmp)
+    before = snapshot(tmp)
+    nb = run_notebook(NOTEBOOKS["fashion"], tmp.parent / "again.ipynb", tmp.parent)
     text = outputs_text(nb)
     assert "treinando" not in text and text.count("sem treinar de novo") >= 8 + 2
-    assert {p.name: p.read_bytes() for p in (tmp / "results").glob("*.json")} == before
+    after = snapshot(tmp)
+    assert after.keys() == before.keys() and [k for k in before if after[k] != before[k]] == []
 
 
 # ------------------------------------------------------------------ o que está commitado
@@ -214,16 +234,32 @@ def test_committed_notebook_is_executed_and_clean(path):
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     assert all(c.get("execution_count") for c in code if "".join(c["source"]).strip()), "célula não executada"
     assert not [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
-    tags = [t for c in cells(path) for t in c.get("metadata", {}).get("tags", [])]
-    assert "parameters" in tags and "helpers" in tags
 
 
-def test_helper_cells_are_identical_in_both_notebooks():
-    present = [p for p in NOTEBOOKS.values() if p.exists()]
-    sources = {p.name: [c["source"] for c in cells(p) if "helpers" in c.get("metadata", {}).get("tags", [])]
-               for p in present}
-    assert all(len(s) == 1 for s in sources.values())
-    assert len({"".join(s[0]) for s in sources.values()}) == 1
+@pytest.mark.parametrize("path", list(NOTEBOOKS.values()), ids=lambda p: p.name)
+def test_notebook_reads_as_a_lesson(path):
+    """Células curtas; a primeira célula de código é a preparação (Colab ou local); a infraestrutura
+    fica recolhida no Colab (formulário) e no Jupyter (metadado)."""
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    first = "".join(code[0]["source"])
+    assert "setup" in tags_of(code[0]) and first.startswith("# @title") and "IN_COLAB" in first
+    long = [(i, n) for i, c in enumerate(code) if (n := len("".join(c["source"]).splitlines())) > 45
+            and "infra" not in tags_of(c)]
+    assert not long, f"células de código longas demais (índice, linhas): {long}"
+    infra = [c for c in code if "infra" in tags_of(c)]
+    assert len(infra) == 1 and "".join(infra[0]["source"]).startswith("# @title")
+    assert infra[0]["metadata"].get("cellView") == "form" and infra[0]["metadata"]["jupyter"]["source_hidden"]
+    # entre duas células de código há texto que diz o que olhar, salvo em poucos pares
+    kinds = [c["cell_type"] for c in cells(path)]
+    runs = sum(1 for a, b in zip(kinds, kinds[1:], strict=False) if a == b == "code")
+    assert runs <= len(code) // 3
+
+
+@pytest.mark.parametrize("tag", SHARED_TAGS)
+def test_shared_cells_are_identical_in_both_notebooks(tag):
+    sources = {name: [c["source"] for c in cells(p) if tag in tags_of(c)] for name, p in NOTEBOOKS.items()}
+    assert all(sources.values()), f"a etiqueta {tag!r} falta em algum notebook"
+    assert sources["mnist"] == sources["fashion"], f"as células {tag!r} diferem entre os notebooks"
 
 
 def test_no_broken_accents():
@@ -250,6 +286,27 @@ def test_committed_fashion_results():
     assert (ROOT / "figures" / "fashion_confusao.png").exists()
 
 
+@pytest.mark.parametrize("key", ["mnist", "fashion"])
+def test_committed_results_carry_their_identity_and_the_winner_its_weights(key, mnist_ns):
+    """Cada resultado commitado diz o que o produziu; os pesos commitados são os do vencedor (pelo hash)."""
+    import torch
+
+    folder = ROOT / "results" / key
+    runs = {p.stem: read_json(p) for p in folder.glob("*_seed*.json")}
+    dataset = {"mnist": "MNIST", "fashion": "FashionMNIST"}[key]
+    for name, r in runs.items():
+        ident = r["identity"]
+        assert r["schema"] == 2 and ident["config"] == r["config"] and ident["seed"] == r["seed"], name
+        assert ident["dataset"] == dataset and ident["split"]["seed"] == 0 and ident["split"]["subset"] == 0, name
+        assert ident["sizes"] == {"train": r["n_train"], "valid": r["n_valid"], "test": r["n_test"]}, name
+        assert set(r["config"]["optimizer_options"]) and "scheduler_options" in r["config"], name
+    best = read_json(folder / "best.json")
+    winner = runs[f"{best['experiment']}_seed0"]
+    state = torch.load(ROOT / "models" / f"{key}_best.pt", map_location="cpu")
+    assert mnist_ns["state_sha256"](state) == winner["weights_sha256"]
+    assert best["config"] == winner["config"]
+
+
 def test_committed_mnist_results():
     folder = ROOT / "results" / "mnist"
     results = {name: read_json(folder / f"{name}_seed0.json")
@@ -267,3 +324,54 @@ def test_committed_mnist_results():
     assert all(s["n"] >= 3 for s in summary.values()) and best["experiment"] in summary
     model = ROOT / "models" / "mnist_best.pt"
     assert model.exists() and model.stat().st_size <= 15 * 2**20
+
+
+# ------------------------------------------------------------------ make notebooks: nunca pela metade
+
+
+def tiny_notebook(path, code):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in code]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path.read_bytes()
+
+
+def test_a_failed_execution_leaves_the_notebook_intact(tmp_path):
+    import subprocess
+    import sys
+
+    script = ROOT / "scripts" / "run_notebook.py"
+    bad = tmp_path / "ruim.ipynb"
+    before = tiny_notebook(bad, ["x = 1", "raise RuntimeError('quebrou no meio')", "y = 2"])
+    proc = subprocess.run([sys.executable, str(script), str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "ficou como estava" in proc.stderr
+    assert bad.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["ruim.ipynb"]
+    good = tmp_path / "bom.ipynb"
+    tiny_notebook(good, ["print('olá')"])
+    proc = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "olá" in outputs_text(read_json(good)) and not list(tmp_path.glob(".tmp-*"))
+
+
+def test_colab_badges_come_from_the_github_remote(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    for name in ("README.md", *[p.name for p in NOTEBOOKS.values()]):
+        shutil.copy(ROOT / name, tmp_path / name)
+    script = [sys.executable, str(ROOT / "scripts" / "colab_badges.py"), "--root", str(tmp_path)]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=tmp_path, check=True)
+    before = (tmp_path / "README.md").read_text(encoding="utf-8")
+    out = subprocess.run(script, capture_output=True, text=True, check=True).stdout
+    assert "não é do GitHub" in out and (tmp_path / "README.md").read_text(encoding="utf-8") == before
+    subprocess.run(["git", "remote", "add", "origin", "git@github.com:fulano/cnn-mnist.git"], cwd=tmp_path, check=True)
+    subprocess.run(script, capture_output=True, text=True, check=True)
+    url = "https://colab.research.google.com/github/fulano/cnn-mnist/blob/main/fashion_mnist.ipynb"
+    assert url in (tmp_path / "README.md").read_text(encoding="utf-8")
+    head = "".join(cells(tmp_path / "fashion_mnist.ipynb")[0]["source"])
+    assert url in head and "Para abrir no Colab" not in head
+    assert "USUARIO" not in before  # nenhum selo de mentira no README commitado
