@@ -156,8 +156,10 @@ def fashion_smoke(tmp_path_factory):
     if not (ROOT / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists():
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
     cwd = tmp_path_factory.mktemp("fashion")
-    nb = run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd)
-    return check_only_scratch_written(cwd, "fashion"), nb
+    # como no Colab com o Drive: DRIVE_DIR recebe tudo (numa reduzida, o rascunho de lá)
+    nb = run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd, DRIVE_DIR=str(cwd / "drive"))
+    assert sorted(p.name for p in cwd.iterdir()) == ["drive", "out.ipynb"]
+    return check_only_scratch_written(cwd / "drive", "fashion"), nb
 
 
 def check_fashion_choice(folder) -> dict:
@@ -216,7 +218,8 @@ def test_fashion_smoke_run(fashion_smoke):
 def test_fashion_rerun_resumes_without_training(fashion_smoke):
     tmp, _ = fashion_smoke
     before = snapshot(tmp)
-    nb = run_notebook(NOTEBOOKS["fashion"], tmp.parent / "again.ipynb", tmp.parent)
+    nb = run_notebook(NOTEBOOKS["fashion"], tmp.parent.parent / "again.ipynb", tmp.parent.parent,
+                      DRIVE_DIR=str(tmp.parent))
     text = outputs_text(nb)
     assert "treinando" not in text and text.count("sem treinar de novo") >= 8 + 2
     after = snapshot(tmp)
