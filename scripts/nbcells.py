@@ -22,18 +22,11 @@ def tags_of(cell: dict) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
-def tagged_source(path: Path, tag: str) -> str:
-    found = ["".join(c["source"]) for c in cells(path) if tag in tags_of(c)]
-    if not found:
-        raise KeyError(f"{Path(path).name} não tem célula com a etiqueta {tag!r}")
-    return "\n\n".join(found)
-
-
-def load_namespace(path: Path, tags=None) -> dict:
-    """Executa as células etiquetadas, na ordem do notebook (todas menos `parameters`, se `tags` é None)."""
+def load_namespace(path: Path) -> dict:
+    """Executa as células etiquetadas (menos `parameters`), na ordem do notebook."""
     ns: dict = {"__name__": "notebook"}
     for i, cell in enumerate(cells(path)):
-        chosen = [t for t in tags_of(cell) if t != "parameters" and (tags is None or t in tags)]
+        chosen = [t for t in tags_of(cell) if t != "parameters"]
         if cell["cell_type"] == "code" and chosen:
             exec(compile("".join(cell["source"]), f"{Path(path).name}[{i}:{chosen[0]}]", "exec"), ns)
     return ns
