@@ -4,9 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 NOTEBOOKS := mnist_cnn.ipynb fashion_mnist.ipynb
 
-.PHONY: all install data notebooks test bench badges
+.PHONY: all install data notebooks render test bench badges
 
-all: install data notebooks  ## instala, baixa os dados e executa os notebooks (retomando o que já existe)
+all: install data notebooks render  ## instala, baixa os dados, executa os notebooks (retomando o que já existe) e reescreve os números do README e do respostas.md
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ data:  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
 
 notebooks:  ## executa cada notebook (num arquivo temporário; o original só é trocado se der certo)
 	$(PY) scripts/run_notebook.py $(NOTEBOOKS)
+
+render:  ## reescreve os blocos de números do README.md e do respostas.md a partir de results/
+	$(PY) scripts/render.py
 
 test: data  ## testes (pytest) e lint (ruff)
 	$(VENV)/bin/ruff check .

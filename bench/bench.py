@@ -7,7 +7,9 @@ Uso (na raiz do repositório, com os dados em data/):
 
 Mede, na mesma máquina e na mesma execução:
 1. segundos por época da ConvNet do enunciado (lotes de 100, Adam) com (a) os dados num tensor e
-   lotes por `randperm`, como nos notebooks, e (b) `DataLoader` + `ToTensor` + `Normalize`;
+   lotes por `randperm`, como nos notebooks, e (b) `DataLoader` + `ToTensor` + `Normalize`; os
+   FLOPs de uma época de treino (contados com `FlopCounterMode`), a vazão alcançada em GFLOP/s e o
+   teto prático da máquina (a melhor vazão de uma multiplicação de matrizes float32 2048×2048);
 2. a vazão da avaliação das 10.000 imagens de teste com e sem `torch.inference_mode()`;
 3. o tempo de parede até 99,0% de acurácia no teste (verificada no fim de cada época) da receita
    do enunciado (`inicial`) e da receita rápida do notebook.
@@ -101,6 +103,33 @@ def main(argv=None) -> int:
             times[name].append(time.perf_counter() - start)
             print(f"época ({name:10s}) repetição {rep + 1}: {times[name][-1]:.1f} s", flush=True)
 
+    # ------------------------------------------------------------ 1b. FLOPs do passo e o teto do sgemm
+    from torch.utils.flop_counter import FlopCounterMode
+
+    flop_model = nb["build_model"]("convnet").to(device)
+    xb, yb = data["train"][0][:100], data["train"][1][:100]
+    with FlopCounterMode(display=False) as counter:  # passagem direta + backward de um lote de 100
+        nn.functional.cross_entropy(flop_model(xb), yb).backward()
+    n_batches = -(-n_train // 100)
+    train_flop_per_epoch = counter.get_total_flops() * n_batches
+    train_gflops = train_flop_per_epoch / statistics.median(times["tensor"]) / 1e9
+
+    def sgemm_gflops(n: int = 2048, repeats: int = 10) -> float:
+        """O teto prático: a melhor vazão de uma multiplicação de matrizes float32 n×n grande."""
+        a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+        best = float("inf")
+        for _ in range(repeats):
+            sync()
+            start = time.perf_counter()
+            a @ b
+            sync()
+            best = min(best, time.perf_counter() - start)
+        return 2 * n**3 / best / 1e9
+
+    sgemm = sgemm_gflops()
+    print(f"Passo de treino: {train_flop_per_epoch / 1e12:.2f} TFLOP por época, {train_gflops:.0f} GFLOP/s; "
+          f"teto do sgemm: {sgemm:.0f} GFLOP/s", flush=True)
+
     # ------------------------------------------------------------ 2. avaliação
     x_test, y_test = data["test"]
     model.eval()
@@ -157,6 +186,8 @@ def main(argv=None) -> int:
         "threads": torch.get_num_threads(), "n_train": n_train, "repeats": args.repeats,
         "epoch_seconds_tensor": tensor, "epoch_seconds_dataloader": dataloader,
         "epoch_ratio_dataloader_over_tensor": ratio,
+        "train_tflop_per_epoch": train_flop_per_epoch / 1e12, "train_gflops": train_gflops,
+        "sgemm_gflops_ceiling": sgemm,
         "eval_images_per_second_inference_mode": summary(eval_rate["inference_mode"]),
         "eval_images_per_second_grad_enabled": summary(eval_rate["grad_enabled"]),
         "target_test_acc": args.target,

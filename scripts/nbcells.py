@@ -11,7 +11,9 @@ from pathlib import Path
 
 # As etiquetas das células que os dois notebooks compartilham, idênticas nos dois (um teste confere).
 SHARED_TAGS = ("setup", "parameters", "infra", "data", "model-convnet", "model-convnet-bn", "training", "plots",
-               "results", "augment")
+               "results", "augment", "mod3-lr", "mod4")
+# Etiquetas de células que rodam experimentos (compartilhadas, mas não são definições): load_namespace as pula.
+EXPERIMENT_TAGS = ("mod3-lr", "mod4")
 
 
 def cells(path: Path) -> list[dict]:
@@ -23,10 +25,10 @@ def tags_of(cell: dict) -> list[str]:
 
 
 def load_namespace(path: Path) -> dict:
-    """Executa as células etiquetadas (menos `parameters`), na ordem do notebook."""
+    """Executa as células etiquetadas (menos `parameters` e as de experimentos), na ordem do notebook."""
     ns: dict = {"__name__": "notebook"}
     for i, cell in enumerate(cells(path)):
-        chosen = [t for t in tags_of(cell) if t != "parameters"]
+        chosen = [t for t in tags_of(cell) if t not in ("parameters", *EXPERIMENT_TAGS)]
         if cell["cell_type"] == "code" and chosen:
             exec(compile("".join(cell["source"]), f"{Path(path).name}[{i}:{chosen[0]}]", "exec"), ns)
     return ns

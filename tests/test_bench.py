@@ -19,6 +19,9 @@ def test_bench_smoke(tmp_path):
                 "device", "torch", "epoch_seconds_tensor", "epoch_seconds_dataloader"):
         assert key in report
     assert report["n_train"] == 600 and len(report["epoch_seconds_tensor"]["values"]) == 1
+    # 6 lotes de 100 da ConvNet: cerca de 4,06 TFLOP numa época de 49.800 imagens, proporcionalmente
+    assert abs(report["train_tflop_per_epoch"] - 4.06 * 600 / 49_800) < 0.005
+    assert 0 < report["train_gflops"] and 0 < report["sgemm_gflops_ceiling"]
     assert report["seed_recipe"]["reached"]  # 20% é fácil: o caminho "atingiu" é exercitado
     assert "Razão DataLoader / tensores" in proc.stdout
 

@@ -108,14 +108,22 @@ def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke):
             assert (r["test_acc"] is not None) == (f"arq_{name}" == best["experiment"])
     summary = read_json(folder / "summary.json")
     assert "inicial" in summary and best["experiment"] in summary
-    for s in summary.values():
-        assert s["n"] == 3 and s["seeds"] == [0, 1, 2] and s["test_std"] >= 0
+    for key, s in summary.items():
+        if not key.startswith("_"):
+            assert s["n"] == 3 and s["seeds"] == [0, 1, 2] and s["test_std"] >= 0
+    for c in summary["_comparisons"]:  # cada comparação pareada, com o intervalo e o veredito
+        low, high = c["ci95"]
+        assert c["seeds"] == [0, 1, 2] and low <= c["mean_diff"] <= high
+        assert c["verdict"] == ("não dá para afirmar" if low <= 0 <= high else f"{c['b' if low > 0 else 'a']} é melhor")
     lr_range = read_json(folder / "lr_range.json")
     for curve in (lr_range[k] for k in lr_range if k != "identity"):
         assert len(curve["lr"]) == len(curve["loss"]) >= 5 and curve["lr"] == sorted(curve["lr"])
     q6 = read_json(folder / "q6.json")
-    assert q6["eval_mode_repeatable"] and q6["grad_keeps_graph"] and not q6["inference_keeps_graph"]
-    assert q6["train_mode_changes_bn_running_stats"] and q6["grad_saved_tensors_mb"] > 0
+    modes = q6["modes"]
+    assert q6["eval_mode_repeatable"] and modes["grad"]["keeps_graph"] and q6["train_mode_changes_bn_running_stats"]
+    assert not modes["no_grad"]["keeps_graph"] and not modes["inference_mode"]["keeps_graph"]
+    # com o autograd, algo é guardado para o backward; sem ele, nada
+    assert modes["grad"]["saved_mib"] > 0 and modes["no_grad"]["saved_mib"] == modes["inference_mode"]["saved_mib"] == 0
     assert (tmp / "models" / "mnist_best.pt").exists()
     for name in ("arquiteturas", "sementes", "confusao", "previsoes", "vencedor"):
         assert (tmp / "figures" / f"mnist_{name}.png").exists()
@@ -148,7 +156,8 @@ def test_bad_parameter_stops_with_a_clear_message(tmp_path, key, param, message)
 
 # ------------------------------------------------------------------ Fashion-MNIST (questão 7)
 
-FASHION_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "transferencia"]
+FASHION_EXPERIMENTS = ["inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler", "mod4_treino_17pct",
+                       "transferencia"]
 
 
 @pytest.fixture(scope="module")
@@ -204,13 +213,15 @@ def test_fashion_smoke_run(fashion_smoke):
         r = read_json(folder / f"{name}_seed0.json")
         check_result_schema(r)
         assert r["experiment"] == name and r["dataset"] == "Fashion-MNIST" and r["seed"] == 0
-        assert (r["n_train"], r["n_valid"], r["n_test"]) == (2000, 1000, 1000)
+        n_train = 1000 if name == "mod4_treino_17pct" else 2000  # o mod4 treina com tantas quanto a validação
+        assert (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 1000, 1000)
     assert read_json(folder / "inicial_seed0.json")["test_acc"] > 40
     check_fashion_choice(folder)
     assert (tmp / "models" / "fashion_best.pt").exists()
     figures = {p.name for p in (tmp / "figures").glob("*.png")}
     expected = {f"fashion_{n}.png" for n in FASHION_EXPERIMENTS + [
         "exemplos", "comparacao_validacao", "aumento", "arquiteturas", "vencedor", "sementes", "previsoes",
+        "mod3_escolha_lr", "mod4_vs_mod2",
         "confusao", "erro_por_classe", "erros"]}
     assert expected <= figures and any("confus" in f for f in figures)
 
@@ -276,11 +287,14 @@ def test_committed_fashion_results():
     best = check_fashion_choice(folder)
     for name in FASHION_EXPERIMENTS:
         r = read_json(folder / f"{name}_seed0.json")
-        assert (r["n_train"], r["n_valid"], r["n_test"]) == (49_800, 10_200, 10_000)
+        n_train = 10_200 if name == "mod4_treino_17pct" else 49_800
+        assert (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 10_200, 10_000)
+    selection = read_json(folder / "mod3_sgd_scheduler_seed0.json")["selection"]  # a taxa do SGD, escolhida aqui
+    assert float(max(selection["candidates"], key=selection["candidates"].get)) == selection["chosen_lr"]
     inicial = read_json(folder / "inicial_seed0.json")
     assert 88 <= inicial["test_acc"] < 94  # o Fashion-MNIST é mais difícil que o MNIST com o mesmo código
-    # a transferência é mesmo a receita vencedora do MNIST
-    mnist = read_json(ROOT / "results" / "mnist" / "best.json")["config"]
+    # a transferência é mesmo a ConvNet com BatchNorm e Dropout do MNIST, com a mesma receita
+    mnist = read_json(ROOT / "results" / "mnist" / "arq_convnet_bn_dropout_seed0.json")["config"]
     transfer = read_json(folder / "transferencia_seed0.json")["config"]
     assert transfer == mnist
     assert best["test_acc"] > inicial["test_acc"]
@@ -324,7 +338,8 @@ def test_committed_mnist_results():
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
     assert best["experiment"] == f"arq_{max(vals, key=vals.get)}" and best["test_acc"] > 99
     summary = read_json(folder / "summary.json")
-    assert all(s["n"] >= 3 for s in summary.values()) and best["experiment"] in summary
+    assert all(s["n"] >= 3 for k, s in summary.items() if not k.startswith("_")) and best["experiment"] in summary
+    assert {(c["a"], c["b"]) for c in summary["_comparisons"]} >= {(best["baseline"], best["experiment"])}
     model = ROOT / "models" / "mnist_best.pt"
     assert model.exists() and model.stat().st_size <= 15 * 2**20
 

@@ -1,17 +1,41 @@
-"""respostas.md só cita números medidos: cada porcentagem está em results/ (na precisão citada) ou
-entre os números originais da versão anterior do trabalho; cada figura embutida existe."""
+"""Cada número que um leitor lê vem de results/.
+
+- README.md e respostas.md: os números ficam em blocos escritos por `scripts/render.py` a partir de
+  results/ (`--check` falha se um bloco estiver desatualizado); fora dos blocos, nenhum número
+  medido. Dentro deles, cada porcentagem, milissegundo e MiB está em results/ na precisão citada.
+- Os notebooks: as células de markdown não citam número medido nenhum; as conclusões são escritas
+  por código a partir dos resultados.
+- Cada figura embutida existe.
+"""
 
 import json
 import re
+import subprocess
+import sys
 from decimal import ROUND_HALF_UP, Decimal
 
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT, cells
 
-RESPOSTAS = ROOT / "respostas.md"
-# Os números da versão original (divisão invertida), que a tabela de comparação cita, e as
-# proporções da divisão.
-ORIGINAIS = {"97.66", "97.74", "94.66", "94.84", "98.92", "98.81", "98.72", "98.71", "99.86", "99.39", "17", "83"}
-PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s?%")
+RESPOSTAS, README = ROOT / "respostas.md", ROOT / "README.md"
+# Os números da versão original (divisão invertida), que a tabela de comparação cita.
+ORIGINAIS = {"97.66", "97.74", "94.66", "94.84", "98.92", "98.81", "98.72", "98.71", "99.86", "99.39"}
+# Um número com unidade: uma medida em potencial (porcentagem, tempo, memória, pontos, vezes).
+WITH_UNIT = re.compile(r"(?<![\w.,/])(\d[\d.,]*)\s?(%|ms\b|s\b|min\b|h\b|MB\b|MiB\b|GB\b|GFLOP|TFLOP|pontos?\b"
+                       r"|vezes\b|×)")
+# O que o texto fixo pode citar, e por quê: nada disso é medido.
+FIXED = {
+    "17%", "83%",  # a divisão treino/validação (e o erro da versão original)
+    "30%",  # pct_start do OneCycle, uma opção da configuração
+    "25%", "40%", "50%",  # taxas de Dropout das arquiteturas
+    "25 vezes",  # div_factor do OneCycle: a taxa inicial é a máxima dividida por 25
+    "95%",  # o nível do intervalo de confiança
+    "99%",  # o alvo da receita rápida (acerto no teste)
+    "5 MB",  # o limite de tamanho dos notebooks commitados
+    "10%",  # o zoom máximo do aumento de dados da rede funda
+}
+BLOCK = re.compile(r"<!-- ([\w-]+):início -->\n(.*?)<!-- \1:fim -->", re.S)
+# Dentro dos blocos, estas unidades são conferidas valor a valor contra results/.
+TRACED = re.compile(r"(?<![\w.,/])(\d[\d.]*(?:,\d+)?)\s?(%|ms\b|MiB\b)")
 
 
 def numbers_in(obj):
@@ -38,32 +62,68 @@ def measured_strings() -> set[str]:
     return out
 
 
-def quoted_percentages(text: str) -> list[str]:
-    return [m.group(1).replace(",", ".") for m in PERCENT.finditer(text)]
+def as_decimal(text: str) -> str:
+    """'1.037' (milhar) → '1037'; '99,41' → '99.41'."""
+    return text.replace(".", "").replace(",", ".")
 
 
-def unknown_percentages(text: str, measured: set[str]) -> list[str]:
-    return sorted({q for q in quoted_percentages(text) if q not in measured and q not in ORIGINAIS})
+def traced_numbers(text: str) -> list[str]:
+    return [as_decimal(m.group(1)) for m in TRACED.finditer(text)]
 
 
-def test_percentages_come_from_results():
-    text = RESPOSTAS.read_text(encoding="utf-8")
-    assert len(quoted_percentages(text)) > 10, "respostas.md deveria citar os resultados"
-    unknown = unknown_percentages(text, measured_strings())
-    assert not unknown, f"porcentagens que não estão em results/ nem na tabela original: {unknown}"
+def unknown_numbers(text: str, measured: set[str]) -> list[str]:
+    return sorted({q for q in traced_numbers(text) if q not in measured and q not in ORIGINAIS})
 
 
-def test_the_check_catches_an_invented_number():
-    assert quoted_percentages("teste: 99,36% e 98.5 % e 1.000%") == ["99.36", "98.5", "1.000"]
-    measured = {"99.36", "98.5"}
-    assert unknown_percentages("medido 99,36%, inventado 99,37%, dividido 17%", measured) == ["99.37"]
+def outside_blocks(text: str) -> str:
+    return BLOCK.sub("", text)
+
+
+def untraced_fixed_text(text: str) -> list[str]:
+    return sorted({m.group(0).replace("\n", " ") for m in WITH_UNIT.finditer(text)} - FIXED)
+
+
+def test_render_check_passes():
+    """Os blocos do README e do respostas.md são exatamente o que results/ dá agora."""
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "render.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_numbers_in_blocks_come_from_results():
+    measured = measured_strings()
+    for path in (RESPOSTAS, README):
+        blocks = "\n".join(m.group(2) for m in BLOCK.finditer(path.read_text(encoding="utf-8")))
+        assert len(traced_numbers(blocks)) > 10, f"{path.name} deveria citar os resultados"
+        unknown = unknown_numbers(blocks, measured)
+        assert not unknown, f"{path.name}: números que não estão em results/: {unknown}"
+
+
+def test_fixed_text_quotes_no_measured_number():
+    """Fora dos blocos gerados, e em todo markdown dos notebooks, só constantes de configuração."""
+    for path in (RESPOSTAS, README):
+        bad = untraced_fixed_text(outside_blocks(path.read_text(encoding="utf-8")))
+        assert not bad, f"{path.name}, fora dos blocos de scripts/render.py: {bad}"
+    for nb in NOTEBOOKS.values():
+        for i, cell in enumerate(cells(nb)):
+            if cell["cell_type"] == "markdown":
+                bad = untraced_fixed_text("".join(cell["source"]))
+                assert not bad, f"{nb.name}, célula {i}: {bad} (escreva o número por código, a partir dos resultados)"
+
+
+def test_the_checks_catch_invented_numbers():
+    assert traced_numbers("teste: 99,36% e 98,5 % e 1.037 ms e 700 MiB") == ["99.36", "98.5", "1037", "700"]
+    measured = {"99.36", "1037"}
+    assert unknown_numbers("medido 99,36%, inventado 99,37%, 1.037 ms, 12 ms", measured) == ["12", "99.37"]
     # a precisão conta: 99,4% só vale se algum resultado, arredondado a uma casa, der 99,4
-    assert unknown_percentages("99,4%", measured) == ["99.4"]
+    assert unknown_numbers("99,4%", measured) == ["99.4"]
+    assert untraced_fixed_text("Dropout de 50%, divisão 83/17, 104 min e 0,43 ponto") == ["0,43 ponto", "104 min"]
+    assert outside_blocks("a <!-- x:início -->\n99,1%\n<!-- x:fim --> b 3 s") == "a  b 3 s"
 
 
 def test_embedded_figures_exist():
-    text = RESPOSTAS.read_text(encoding="utf-8")
-    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert images, "respostas.md deveria mostrar as figuras"
-    missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
-    assert not missing, missing
+    for path in (RESPOSTAS, README):
+        images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", path.read_text(encoding="utf-8"))
+        missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
+        assert not missing, f"{path.name}: {missing}"
+    assert re.findall(r"!\[", RESPOSTAS.read_text(encoding="utf-8")), "respostas.md deveria mostrar as figuras"

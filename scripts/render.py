@@ -1,0 +1,726 @@
+#!/usr/bin/env python3
+"""Escreve os números do README.md e do respostas.md a partir de results/ (nada é digitado à mão).
+
+Uso: python scripts/render.py          # reescreve os blocos dos dois arquivos
+     python scripts/render.py --check  # só confere; sai com 1 se algum bloco estiver desatualizado
+
+Cada bloco fica entre `<!-- NOME:início -->` e `<!-- NOME:fim -->`. Fora dos blocos, o texto não
+cita nenhum número medido (um teste confere); dentro deles, tudo vem dos JSON de results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Os números da versão original do trabalho (../shared/seed/respostas_originais.md), medidos com a
+# divisão invertida: só para comparação, nunca como resultados nossos. (validação final, teste)
+ORIGINAIS = {
+    "inicial": (97.66, 97.74), "mod1_lr_baixo": (94.66, 94.84), "mod2_scheduler": (98.92, 98.81),
+    "mod3_sgd_scheduler": (98.72, 98.71), "mod4": (99.86, 99.39),
+}
+
+
+# ------------------------------------------------------------------ formato brasileiro
+
+
+def br(x: float, places: int = 2) -> str:
+    """Número no formato brasileiro: 3.200.202 e 99,41."""
+    return f"{x:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def pct(x: float, places: int = 2) -> str:
+    return f"{br(x, places)}%"
+
+
+def signed(x: float, places: int = 2) -> str:
+    return ("+" if x >= 0 else "−") + br(abs(x), places)
+
+
+def points(x: float) -> str:
+    """Uma diferença em pontos percentuais, com sinal: +0,43 ponto percentual, −2,67 pontos percentuais."""
+    return f"{signed(x)} {'ponto percentual' if abs(round(x, 2)) < 2 else 'pontos percentuais'}"
+
+
+def nth(n: int) -> str:
+    return f"{n}ª"
+
+
+def lr_text(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
+# ------------------------------------------------------------------ leitura
+
+
+class Results:
+    """Os JSON de results/<conjunto>/, lidos uma vez."""
+
+    def __init__(self, root: Path, key: str):
+        self.folder = root / "results" / key
+
+    def get(self, name: str):
+        path = self.folder / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def run(self, name: str, seed: int = 0):
+        return self.get(f"{name}_seed{seed}")
+
+    def runs(self) -> list[dict]:
+        """Cada treino gravado uma vez (a cópia escolhida do mod3 não conta de novo)."""
+        runs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("*_seed*.json"))]
+        return [r for r in runs if "selection" not in r]
+
+
+def val_final(r: dict) -> float:
+    return r["history"][-1]["val_acc"]
+
+
+def best_epoch(r: dict, key: str = "val_acc", lowest: bool = False) -> tuple[int, float]:
+    values = [h[key] for h in r["history"]]
+    i = values.index(min(values) if lowest else max(values))
+    return i + 1, values[i]
+
+
+def epoch_seconds(r: dict) -> float:
+    return sum(h["seconds"] for h in r["history"]) / len(r["history"])
+
+
+def total_minutes(res: Results) -> tuple[int, float]:
+    runs = res.runs()
+    return len(runs), sum(r["seconds"] for r in runs) / 60
+
+
+def comparison_line(c: dict) -> str:
+    """A mesma frase que `comparison_text` escreve nos notebooks."""
+    low, high = c["ci95"]
+    if c["verdict"] == "não dá para afirmar":
+        verdict = "**não dá para afirmar** que um seja melhor (o intervalo contém o zero)"
+    else:
+        verdict = f"**`{c['verdict'].split()[0]}` é melhor**"
+    differ = (f" Os dois diferem em {len(c['differ_in'])} coisas ({', '.join(c['differ_in'])}): o ganho é do "
+              f"conjunto, não de uma delas." if len(c["differ_in"]) > 1 else "")
+    return (f"- `{c['b']}` − `{c['a']}`: {points(c['mean_diff'])} no teste, em média, nas sementes "
+            f"{', '.join(map(str, c['seeds']))} (diferenças: {'; '.join(signed(d) for d in c['diffs'])}; "
+            f"intervalo de 95%: {signed(low)} a {signed(high)}): {verdict}.{differ}")
+
+
+def seed_rows(summary: dict, with_n: bool = True) -> list[str]:
+    head = "| experimento | sementes | teste (%), média ± desvio | validação final (%), média ± desvio |"
+    lines = [head, "| --- | ---: | ---: | ---: |"]
+    for name, s in summary.items():
+        if not name.startswith("_"):
+            lines.append(f"| `{name}` | {s['n']} | {br(s['test_mean'])} ± {br(s['test_std'])} "
+                         f"| {br(s['val_mean'])} ± {br(s['val_std'])} |")
+    return lines
+
+
+def candidate_rows(best: dict, results: Results, header: str = "candidato") -> list[str]:
+    """Os candidatos de uma escolha, do melhor para o pior na validação, com o vencedor marcado."""
+    lines = [f"| {header} | parâmetros | épocas | s por época | validação final (%) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
+        r = results.run(c["experiment"])
+        mark = " **(vencedor)**" if c["experiment"] == best["experiment"] else ""
+        lines.append(f"| `{name}`{mark} | {br(c['params'], 0)} | {r['config']['epochs']} | "
+                     f"{br(epoch_seconds(r), 0)} | {br(c['val_acc_final'])} |")
+    return lines
+
+
+def comparisons(summary: dict) -> dict:
+    return {(c["a"], c["b"]): c for c in summary.get("_comparisons", [])}
+
+
+def goal_line(summary: dict) -> str:
+    meta = summary["_meta"]
+    final = summary[meta["final"]]
+    verdict = "atingida" if final["test_mean"] >= meta["goal"] else "não atingida"
+    stretch = "atingida" if final["test_mean"] >= meta["stretch"] else "não atingida"
+    return (f"Meta de {pct(meta['goal'], 1)} de teste médio: **{verdict}** (`{meta['final']}`: "
+            f"{pct(final['test_mean'])} ± {br(final['test_std'])} em {final['n']} sementes; meta ambiciosa de "
+            f"{pct(meta['stretch'], 1)}: {stretch}).")
+
+
+# ------------------------------------------------------------------ blocos do README
+
+
+def readme_mnist(root: Path) -> str:
+    res = Results(root, "mnist")
+    rows = [("inicial", "Adam, lr 1e-3, 6 épocas (receita do enunciado)"),
+            ("mod1_lr_baixo", "Adam, lr 1e-5, 10 épocas"),
+            ("mod2_scheduler", "Adam + OneCycle (máx. 1e-3), 10 épocas"),
+            ("mod3_sgd_scheduler", "SGD Nesterov + OneCycle, 10 épocas"),
+            ("mod4_treino_17pct", "receita do mod2 treinada com só 17% (10.200 imagens)"),
+            ("rapida", "receita rápida: rede pequena, 2 épocas")]
+    lines = ["| experimento | o que muda | validação final (%) | teste (%) | tempo de treino (s) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for name, what in rows:
+        r = res.run(name)
+        if name == "mod3_sgd_scheduler":
+            what = what.replace("OneCycle", f"OneCycle (máx. {lr_text(r['selection']['chosen_lr'])})")
+        lines.append(f"| `{name}` | {what} | {br(val_final(r))} | {br(r['test_acc'])} | {br(r['seconds'], 0)} |")
+    first = res.run("inicial")
+    n, minutes = total_minutes(res)
+    lines += ["", f"Semente 0, divisão 49.800/10.200, medido em: {first['device_name']}, PyTorch {first['torch']}. "
+              f"Os {n} treinos do notebook (cada experimento e semente uma vez) somam {br(minutes, 0)} min."]
+    return "\n".join(lines)
+
+
+def readme_mnist_search(root: Path) -> str:
+    res = Results(root, "mnist")
+    best, summary = res.get("best"), res.get("summary")
+    lines = candidate_rows(best, res, "candidato") + ["", *seed_rows(summary), ""]
+    lines += [comparison_line(c) for c in summary["_comparisons"]]
+    return "\n".join(lines + ["", goal_line(summary)])
+
+
+def readme_fashion(root: Path) -> str:
+    res = Results(root, "fashion")
+    best, summary = res.get("best"), res.get("summary")
+    rows = [("inicial", "ConvNet do enunciado, Adam, lr 1e-3, 6 épocas"),
+            ("mod1_lr_baixo", "Adam, lr 1e-5, 10 épocas"),
+            ("mod2_scheduler", "Adam + OneCycle (máx. 1e-3), 10 épocas"),
+            ("mod3_sgd_scheduler", "SGD Nesterov + OneCycle, 10 épocas"),
+            ("mod4_treino_17pct", "receita do mod2 treinada com só 17% (10.200 imagens)"),
+            ("transferencia", "ConvNet + BN + Dropout do MNIST, receita do mod3, como está")]
+    lines = ["| experimento | o que muda | validação final (%) | teste (%) | tempo de treino (s) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for name, what in rows:
+        r = res.run(name)
+        if name == "mod3_sgd_scheduler" and "selection" in r:
+            what = what.replace("OneCycle", f"OneCycle (máx. {lr_text(r['selection']['chosen_lr'])})")
+        lines.append(f"| `{name}` | {what} | {br(val_final(r))} | {br(r['test_acc'])} | {br(r['seconds'], 0)} |")
+    n, minutes = total_minutes(res)
+    lines += ["", f"Os {n} treinos do notebook somam {br(minutes, 0)} min no mesmo CPU.", ""]
+    lines += candidate_rows(best, res)
+    lines += ["", f"TTA por espelhamento no vencedor, decidido na validação: {pct(best['val_acc_plain'])} sem, "
+              f"{pct(best['val_acc_tta'])} com → **{'usado' if best['tta'] else 'não usado'}**.", ""]
+    lines += seed_rows(summary) + [""] + [comparison_line(c) for c in summary["_comparisons"]]
+    return "\n".join(lines + ["", goal_line(summary)])
+
+
+def readme_bench(root: Path) -> str:
+    path = root / "results" / "bench.json"
+    if not path.exists():
+        return "_Ainda não medido: rode `make bench`._"
+    b = json.loads(path.read_text(encoding="utf-8"))
+
+    def s(x):
+        return "não atingiu" if x is None else f"{br(x, 1)} s"
+
+    t, d = b["epoch_seconds_tensor"], b["epoch_seconds_dataloader"]
+    ei, eg = b["eval_images_per_second_inference_mode"], b["eval_images_per_second_grad_enabled"]
+    lines = [
+        f"Medido em: {b['device_name']}, PyTorch {b['torch']}, {b['threads']} threads, "
+        f"{br(b['n_train'], 0)} imagens de treino, {b['repeats']} repetições.",
+        "",
+        "| medida | mínimo | mediana |",
+        "| --- | ---: | ---: |",
+        f"| época da ConvNet, tensores + `randperm` (nosso laço) | {br(t['min'], 1)} s | {br(t['median'], 1)} s |",
+        f"| época da ConvNet, `DataLoader` + `ToTensor` + `Normalize` | {br(d['min'], 1)} s | {br(d['median'], 1)} s |",
+        f"| avaliação de 10.000 imagens com `inference_mode` (imagens/s) | {br(ei['min'], 0)} "
+        f"| {br(ei['median'], 0)} |",
+        f"| avaliação com o autograd ligado (imagens/s) | {br(eg['min'], 0)} | {br(eg['median'], 0)} |",
+        "",
+        f"- Razão DataLoader / tensores (medianas): **{br(b['epoch_ratio_dataloader_over_tensor'])}×**.",
+    ]
+    if "train_gflops" in b:
+        lines.append(f"- O passo de treino da ConvNet faz {br(b['train_tflop_per_epoch'], 2)} TFLOP por época "
+                     f"(contados com `FlopCounterMode`) e roda a **{br(b['train_gflops'], 0)} GFLOP/s**; o teto "
+                     f"deste CPU numa multiplicação de matrizes grande (`sgemm`) é de "
+                     f"**{br(b['sgemm_gflops_ceiling'], 0)} GFLOP/s**: o passo usa "
+                     f"{br(b['train_gflops'] / b['sgemm_gflops_ceiling'], 2)} do teto.")
+    lines.append(f"- Tempo até {pct(b['target_test_acc'], 1)} no teste: receita do enunciado "
+                 f"**{s(b['seed_recipe_seconds_to_99'])}** (época {b['seed_recipe']['epoch']}); receita rápida "
+                 f"**{s(b['fast_recipe_seconds_to_99'])}** (época {b['fast_recipe']['epoch']}, "
+                 f"{br(b['fast_recipe_params'], 0)} parâmetros)."
+                 + (f" A rápida chega lá {br(b['speedup_fast_over_seed_to_99'], 1)}× antes."
+                    if b.get("speedup_fast_over_seed_to_99") else ""))
+    ratio = b["epoch_ratio_dataloader_over_tensor"]
+    faster = ei["median"] > 1.05 * eg["median"]
+    lines += ["", f"Leitura: neste CPU o laço com tensores é {br(ratio)}× mais rápido por época que o `DataLoader`; "
+              "a diferença é pequena porque o passo da ConvNet (as convoluções) domina e o custo das "
+              "transformações por imagem é relativamente pequeno. A avaliação em `inference_mode` "
+              + ("é mais rápida que com o autograd ligado." if faster else
+                 "não é mais rápida que com o autograd ligado neste CPU; o que ela poupa é memória "
+                 "(ver a questão 6 em `respostas.md`).")]
+    return "\n".join(lines)
+
+
+def readme_goals(root: Path) -> str:
+    lines = ["| meta | medido | situação |", "| --- | --- | --- |"]
+    for key, title in (("mnist", "MNIST"), ("fashion", "Fashion-MNIST")):
+        summary = Results(root, key).get("summary")
+        meta, final = summary["_meta"], summary[summary["_meta"]["final"]]
+        status = ("atingida (e a ambiciosa também)" if final["test_mean"] >= meta["stretch"] else
+                  "atingida" if final["test_mean"] >= meta["goal"] else "não atingida")
+        lines.append(f"| {title}: teste médio do vencedor ≥ {pct(meta['goal'], 1)} (ambiciosa: "
+                     f"{pct(meta['stretch'], 1)}) | `{meta['final']}`: {pct(final['test_mean'])} ± "
+                     f"{br(final['test_std'])} em {final['n']} sementes | {status} |")
+    path = root / "results" / "bench.json"
+    if path.exists():
+        b = json.loads(path.read_text(encoding="utf-8"))
+        fast = b["fast_recipe_seconds_to_99"]
+        status = "atingida" if fast is not None and fast <= 15 else "não atingida"
+        lines.append(f"| receita rápida: {pct(b['target_test_acc'], 1)} no teste do MNIST em até 15 s de parede "
+                     f"neste CPU | {'não chegou' if fast is None else br(fast, 1) + ' s'} | {status} |")
+    return "\n".join(lines)
+
+
+def readme_repro(root: Path) -> str:
+    path = root / "results" / "reproducibility.json"
+    if not path.exists():
+        return "_Ainda não medido: rode `python scripts/reproducibility.py`._"
+    r = json.loads(path.read_text(encoding="utf-8"))
+
+    def describe(d: dict) -> str:
+        if d["identical"]:
+            return "**idênticos bit a bit**" + (" (inclusive o hash dos pesos)" if d.get("same_weights") else "")
+        m = d["max_abs_diff"]
+        return (f"**diferentes nos últimos dígitos**: até {br(m['val_acc'])} ponto de acurácia de validação numa "
+                f"época, {br(m['val_loss'], 4)} de perda de validação, e {signed(d['test_acc_diff'])} ponto no teste")
+
+    return "\n".join([
+        f"Medido por `scripts/reproducibility.py`: o `{r['experiment']}` do MNIST (semente 0) treinado de novo três "
+        f"vezes em {r['device_name']}, PyTorch {r['torch']}.", "",
+        f"- Dois treinos na mesma máquina, com as mesmas {r['default_threads']} threads: "
+        f"{describe(r['same_machine_same_threads'])}.",
+        f"- O mesmo treino com 1 thread: {describe(r['same_machine_one_thread'])}.",
+        f"- Contra o resultado commitado (de uma sessão anterior, possivelmente noutra máquina do mesmo tipo): "
+        f"{describe(r['committed_vs_this_machine'])}.", "",
+        noise_line(root, r)])
+
+
+def noise_line(root: Path, r: dict) -> str:
+    """As diferenças de máquina e de threads, lidas contra a variação entre sementes."""
+    summary = Results(root, "mnist").get("summary")
+    name = summary["_comparisons"][0]["b"]
+    std = summary[name]["test_std"]
+    worst = max(abs(r[k]["test_acc_diff"]) for k in ("same_machine_one_thread", "committed_vs_this_machine"))
+    relation = "menores" if worst < std else "do mesmo tamanho ou maiores"
+    return (f"Essas diferenças no teste (até {br(worst)} ponto) são {relation} que o desvio entre sementes da mesma "
+            f"receita (`{name}`: {br(std)} ponto). Por isso as comparações entre receitas usam várias sementes "
+            "e o intervalo de 95% da diferença pareada, e os últimos dígitos de um treino isolado não devem ser "
+            "lidos como exatos fora desta máquina.")
+
+
+README_BLOCKS = {"metas": readme_goals, "resultados-mnist": readme_mnist, "busca-mnist": readme_mnist_search,
+                 "resultados-fashion": readme_fashion, "benchmark": readme_bench,
+                 "reprodutibilidade": readme_repro}
+
+
+# ------------------------------------------------------------------ blocos do respostas.md
+
+def block_execucao(root: Path) -> str:
+    lines = []
+    for key, notebook in (("mnist", "mnist_cnn.ipynb"), ("fashion", "fashion_mnist.ipynb")):
+        res = Results(root, key)
+        n, minutes = total_minutes(res)
+        first = res.run("inicial")
+        lines.append(f"- `{notebook}`: {n} treinos (cada experimento e semente uma vez), {br(minutes, 0)} min de "
+                     f"treino somados, em {first['device_name']} com PyTorch {first['torch']}.")
+    return "\n".join(lines)
+
+
+def block_q4_model(root: Path) -> str:
+    r = Results(root, "mnist").run("inicial")
+    return (f"O modelo é a ConvNet do enunciado ({br(r['params'], 0)} parâmetros), treinado com "
+            f"`CrossEntropyLoss` e lotes de {r['config']['batch_size']} imagens.")
+
+
+def curve_facts(r: dict) -> dict:
+    h = r["history"]
+    loss_epoch, loss_min = best_epoch(r, "val_loss", lowest=True)
+    return {"train_last": h[-1]["train_acc"], "val_first": h[0]["val_acc"], "val_last": h[-1]["val_acc"],
+            "val_best_epoch": best_epoch(r)[0], "val_best": best_epoch(r)[1], "loss_epoch": loss_epoch,
+            "loss_min": loss_min, "loss_last": h[-1]["val_loss"], "epochs": len(h)}
+
+
+def loss_sentence(f: dict) -> str:
+    if f["loss_epoch"] == f["epochs"]:
+        return f"A perda de validação cai até a última época ({br(f['loss_last'], 4)})."
+    return (f"A perda de validação é mínima na {nth(f['loss_epoch'])} época ({br(f['loss_min'], 4)}) e depois "
+            f"**sobe** ({br(f['loss_last'], 4)} na {nth(f['epochs'])}), enquanto a de treino segue caindo: o modelo "
+            f"começa a decorar o treino.")
+
+
+def block_q4_inicial(root: Path) -> str:
+    r = Results(root, "mnist").run("inicial")
+    f = curve_facts(r)
+    return "\n".join([
+        f"- **Treino:** a acurácia de treino termina em {pct(f['train_last'])} na {nth(f['epochs'])} época.",
+        f"- **Validação:** {pct(f['val_first'])} já na 1ª época, {pct(f['val_last'])} na última (a melhor, "
+        f"{pct(f['val_best'])}, na {nth(f['val_best_epoch'])}). {loss_sentence(f)}",
+        f"- **Teste:** {pct(r['test_acc'])}."])
+
+
+def block_q4_mod1(root: Path) -> str:
+    res = Results(root, "mnist")
+    r, base = res.run("mod1_lr_baixo"), res.run("inicial")
+    f, fb = curve_facts(r), curve_facts(base)
+    rising = ", ainda subindo" if f["val_best_epoch"] == f["epochs"] else ""
+    worse = val_final(r) < val_final(base) and r["test_acc"] < base["test_acc"]
+    return "\n".join([
+        f"- **Treino e validação:** as curvas são lisas, mas lentas: a validação vai de {pct(f['val_first'])} na "
+        f"1ª época a {pct(f['val_last'])} na {nth(f['epochs'])}{rising}. O `inicial` teve {pct(fb['val_first'])} "
+        f"de validação já na 1ª época.",
+        f"- **Teste:** {pct(r['test_acc'])}, contra {pct(base['test_acc'])} do `inicial`.",
+        "- **Vantagem?** " + ("**Não.** As curvas lisas não são estabilidade útil: são um treino inacabado, pior "
+                              "que o `inicial` na validação e no teste." if worse else
+                              "Numa semente só, não dá para afirmar.")])
+
+
+def block_q4_lr_range(root: Path) -> str:
+    d = Results(root, "mnist").get("lr_range")
+    parts = []
+    for name, curve in d.items():
+        if name == "identity":
+            continue
+        i = curve["loss"].index(min(curve["loss"]))
+        lr = float(f"{curve['lr'][i]:.2g}")
+        parts.append(f"com {name}, a perda suavizada é mínima na taxa {lr_text(lr)}")
+    return ("No teste de faixa gravado em `results/mnist/lr_range.json`: " + "; ".join(parts) + ". Com o Adam, a "
+            "taxa do `mod1` (1e-5) fica na região em que a perda mal se mexe.")
+
+
+def block_q4_mod2(root: Path) -> str:
+    res = Results(root, "mnist")
+    r, base = res.run("mod2_scheduler"), res.run("inicial")
+    f, fb = curve_facts(r), curve_facts(base)
+    return "\n".join([
+        f"- **Treino:** a acurácia de treino chega a {pct(f['train_last'])} na última época.",
+        f"- **Validação:** {pct(f['val_last'])} na {nth(f['epochs'])} época (a melhor, {pct(f['val_best'])}, "
+        f"na {nth(f['val_best_epoch'])}), com perda de validação de {br(f['loss_last'], 4)}, contra o mínimo de "
+        f"{br(fb['loss_min'], 4)} do `inicial`.",
+        f"- **Teste:** {pct(r['test_acc'])}.",
+        f"- **Vantagem?** Na semente 0, {points(r['test_acc'] - base['test_acc'])} no teste sobre o `inicial`; mas "
+        f"são duas mudanças ao mesmo tempo (o agendador e {f['epochs']} épocas em vez de {fb['epochs']}), e uma "
+        f"semente só não separa ganho de ruído. A seção sobre sementes, abaixo, mede isso com o `mod3`."])
+
+
+def block_q4_mod3_lr(root: Path) -> str:
+    res = Results(root, "mnist")
+    chosen = res.run("mod3_sgd_scheduler")["selection"]
+    lines = ["| taxa máxima | validação final | (teste, só para registro) |", "| --- | ---: | ---: |"]
+    for lr, val in chosen["candidates"].items():
+        r = res.run(f"mod3_sgd_scheduler_lr{lr}")
+        mark = " (**escolhida**)" if float(lr) == chosen["chosen_lr"] else ""
+        lines.append(f"| {lr_text(float(lr))}{mark} | {pct(val)} | {pct(r['test_acc'])} |")
+    return "\n".join(lines)
+
+
+def block_q4_mod3(root: Path) -> str:
+    res = Results(root, "mnist")
+    r, mod2 = res.run("mod3_sgd_scheduler"), res.run("mod2_scheduler")
+    f = curve_facts(r)
+    diff = val_final(r) - val_final(mod2)
+    return "\n".join([
+        f"- **Treino:** {pct(f['train_last'])} de acurácia de treino na última época.",
+        f"- **Validação:** {pct(f['val_last'])} na última época; **teste:** {pct(r['test_acc'])}.",
+        f"- **Contra o `mod2`** (Adam com o mesmo agendador): {points(diff)} na validação, numa semente só. "
+        "Como não repetimos o `mod2` com outras sementes, **não dá para afirmar** que um otimizador seja melhor "
+        "que o outro aqui. Pela regra de escolher na validação, o SGD vira \"a melhor receita da questão 4\" "
+        "usada nos passos seguintes, mas a escolha entre os dois é quase um empate."])
+
+
+def block_q4_mod4(root: Path) -> str:
+    res = Results(root, "mnist")
+    mod2, mod4 = res.run("mod2_scheduler"), res.run("mod4_treino_17pct")
+    lines = ["| | imagens de treino | validação final | melhor validação (época) | teste |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for name, r in (("mod2_scheduler", mod2), ("mod4_treino_17pct", mod4)):
+        e, v = best_epoch(r)
+        lines.append(f"| `{name}` | {br(r['n_train'], 0)} | {pct(val_final(r))} | {pct(v)} ({nth(e)}) | "
+                     f"{pct(r['test_acc'])} |")
+    ratio = (100 - mod4["test_acc"]) / (100 - mod2["test_acc"])
+    lines += ["", f"Com 17% dos dados, o modelo erra {br(ratio, 1)} vezes mais no teste. A acurácia de treino "
+              f"chega a {pct(mod4['history'][-1]['train_acc'])} e {pct(mod2['history'][-1]['train_acc'])} na "
+              f"última época: com menos exemplos, a rede decora o treino igualmente bem, mas generaliza pior."]
+    return "\n".join(lines)
+
+
+def block_q4_originais(root: Path) -> str:
+    res = Results(root, "mnist")
+    ours = {name: res.run(name) for name in ("inicial", "mod1_lr_baixo", "mod2_scheduler", "mod3_sgd_scheduler",
+                                             "mod4_treino_17pct")}
+    rows = [("inicial (6 épocas)", "inicial", "inicial"), ("mod1, lr 0,00001", "mod1_lr_baixo", "mod1_lr_baixo"),
+            ("mod2, Adam + OneCycle", "mod2_scheduler", "mod2_scheduler"),
+            ("mod3, SGD + OneCycle", "mod3_sgd_scheduler", "mod3_sgd_scheduler"),
+            ("original \"mod4\" (divisão corrigida) × nosso mod2", "mod4", "mod2_scheduler"),
+            ("original mod2 (divisão invertida) × nosso mod4", "mod2_scheduler", "mod4_treino_17pct")]
+    lines = ["| par comparado | original: validação final | original: teste | nosso: validação final | nosso: teste |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    wins = []
+    for label, orig_key, our_key in rows:
+        ov, ot = ORIGINAIS[orig_key]
+        r = ours[our_key]
+        lines.append(f"| {label} | {pct(ov)} | {pct(ot)} | {pct(val_final(r))} | {pct(r['test_acc'])} |")
+        wins.append(r["test_acc"] > ot)
+    first4 = sum(wins[:4])
+    lines += ["", f"- Nas quatro primeiras linhas, os originais treinaram com 10.200 imagens e nós com 49.800: o nosso "
+              f"teste é maior em {first4} das 4."]
+    for (label, orig_key, our_key), win in list(zip(rows, wins, strict=True))[4:]:
+        ot, r = ORIGINAIS[orig_key][1], ours[our_key]
+        lines.append(f"- {label[0].upper() + label[1:]}, com a mesma quantidade de dados: "
+                     f"{pct(ot)} lá e {pct(r['test_acc'])} aqui ({points(r['test_acc'] - ot)}, "
+                     f"{'a favor do nosso' if win else 'a favor do original'}; uma semente de cada lado, em máquinas "
+                     f"diferentes).")
+    ov, ot = ORIGINAIS["mod4"]
+    mod2 = ours["mod2_scheduler"]
+    lines.append(f"- A validação original de {pct(ov)} na \"modificação 4\" fica {points(ov - ot)[1:]} acima do "
+                 f"teste dela ({pct(ot)}); na nossa divisão semeada, o `mod2` tem {pct(val_final(mod2))} de validação "
+                 f"e {pct(mod2['test_acc'])} de teste. Sem o código completo da versão original não dá para saber a "
+                 f"causa (uma sobreposição entre treino e validação, por exemplo, daria esse efeito).")
+    return "\n".join(lines)
+
+
+def block_q4_seeds(root: Path) -> str:
+    summary = Results(root, "mnist").get("summary")
+    return "\n".join(seed_rows(summary) + [""] + [comparison_line(c) for c in summary["_comparisons"]])
+
+
+def block_q4_arch(root: Path) -> str:
+    res = Results(root, "mnist")
+    best, summary = res.get("best"), res.get("summary")
+    lines = candidate_rows(best, res) + [""]
+    winner = best["experiment"]
+    w = res.run(winner)
+    s = summary[winner]
+    lines.append(f"- **Vencedor pela validação: `{winner}`**, com {pct(w['history'][-1]['val_acc'])} na última "
+                 f"época. Testado só depois da escolha: {pct(w['test_acc'])} na semente 0 e {pct(s['test_mean'])} ± "
+                 f"{br(s['test_std'])} em {s['n']} sementes.")
+    comp = comparisons(summary).get((best["baseline"], winner))
+    if comp:
+        lines.append(f"- Contra a ConvNet do enunciado com a melhor receita da questão 4 (`{best['baseline']}`):")
+        lines.append("  " + comparison_line(comp))
+    cands = best["candidates"]
+
+    def cmp_val(a, b, what):
+        if a in cands and b in cands:
+            d = cands[b]["val_acc_final"] - cands[a]["val_acc_final"]
+            lines.append(f"- {what}: `{b}` − `{a}` = {points(d)} na validação, numa semente (sem intervalo: "
+                         f"não dá para afirmar com uma semente só).")
+
+    cmp_val("convnet_bn_dropout", "convnet_bn_dropout_aug", "Aumento de dados com a receita de 10 épocas")
+    cmp_val("gap_net", "gap_net_aug", "O mesmo na `gap_net`")
+    conv, gap = res.run(best["baseline"]), res.run("arq_gap_net")
+    lines.append(f"- **Custo.** A `gap_net` troca a camada densa de 3,1 milhões de pesos por uma média global "
+                 f"({br(gap['params'], 0)} parâmetros no total) e leva {br(epoch_seconds(gap), 0)} s por época, "
+                 f"contra {br(epoch_seconds(conv), 0)} s da ConvNet: tirar a densa mudou pouco o tempo, porque o "
+                 f"custo de cada passo está nas convoluções, que repetem o filtro em cada posição da imagem (a "
+                 f"seção 3 do notebook conta as multiplicações de cada camada).")
+    return "\n".join(lines)
+
+
+def block_q4_answer(root: Path) -> str:
+    res = Results(root, "mnist")
+    summary = res.get("summary")
+    best = res.get("best")
+    w, base = summary[best["experiment"]], summary["inicial"]
+    comp = comparisons(summary).get(("inicial", best["baseline"]))
+    verdict = ("melhor, pelo intervalo de 95% da diferença pareada" if comp and comp["verdict"] != "não dá para afirmar"
+               else "sem diferença afirmável")
+    q4 = (f"A melhor receita da questão 4 (`{best['baseline']}`) fica em {pct(summary[best['baseline']]['test_mean'])}"
+          f" ± {br(summary[best['baseline']]['test_std'])} de teste em {summary[best['baseline']]['n']} sementes, "
+          f"contra {pct(base['test_mean'])} ± {br(base['test_std'])} do `inicial` "
+          f"({verdict}).")
+    return (f"Sim, os modelos melhoraram: o agendador OneCycle (com Adam ou SGD com Nesterov) melhora a receita do "
+            f"enunciado, uma taxa cem vezes menor a piora, e 17% dos dados a piora muito. {q4} A melhor configuração "
+            f"medida, escolhida só pela validação, é `{best['experiment']}`: {pct(w['test_mean'])} ± "
+            f"{br(w['test_std'])} de teste em {w['n']} sementes.")
+
+
+def block_q6(root: Path) -> str:
+    q6 = Results(root, "mnist").get("q6")
+    modes = q6["modes"]
+    accs = ", ".join(pct(a) for a in q6["train_mode_val_acc"])
+    lines = [f"Medido no notebook (`results/mnist/q6.json`), com `{q6['model']}` já treinado, na validação de "
+             f"{br(q6['n_valid'], 0)} imagens:", "",
+             "| modo | acurácia de validação |", "| --- | --- |",
+             f"| `train()`, cinco passagens | {accs} (média {pct(q6['train_mode_val_acc_mean'])}, desvio "
+             f"{br(q6['train_mode_val_acc_std'])}) |",
+             f"| `eval()`, duas passagens | {pct(q6['eval_mode_val_acc'])} nas duas "
+             f"({'idênticas' if q6['eval_mode_repeatable'] else 'diferentes'}) |", "",
+             "- As passagens em `train()` "
+             f"{'alteraram' if q6['train_mode_changes_bn_running_stats'] else 'não alteraram'} as estatísticas do "
+             "BatchNorm.", "",
+             f"Uma passagem de {br(q6['batch_for_timing'], 0)} imagens, em cada modo (mediana de {q6['repeats']} "
+             f"repetições; os tensores guardados contam cada armazenamento uma vez):", "",
+             "| modo | tempo | grafo guardado | guardado para o `backward()` |", "| --- | ---: | --- | ---: |"]
+    names = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`", "inference_mode": "`torch.inference_mode()`"}
+    for key, label in names.items():
+        m = modes[key]
+        lines.append(f"| {label} | {br(m['ms_median'], 0)} ms | {'sim' if m['keeps_graph'] else 'não'} | "
+                     f"{br(m['saved_mib'], 0)} MiB |")
+    grad, off = modes["grad"]["ms_median"], min(modes["no_grad"]["ms_median"], modes["inference_mode"]["ms_median"])
+    if off < 0.9 * grad:
+        time_text = "Neste dispositivo, desligar o autograd também poupou tempo."
+    else:
+        time_text = ("Neste dispositivo, desligar o autograd **não** poupou tempo: as diferenças ficam no tamanho "
+                     "da variação entre repetições. Guardar referências a tensores que já existem custa pouco no "
+                     "CPU; o ganho é a memória, que numa GPU decide quanto cabe num lote.")
+    lines += ["", time_text]
+    return "\n".join(lines)
+
+
+def block_q7_header(root: Path) -> str:
+    res = Results(root, "fashion")
+    n, minutes = total_minutes(res)
+    return f"Os {n} treinos do notebook somam {br(minutes, 0)} min no mesmo CPU de 2 núcleos."
+
+
+Q4_NAMES = [("inicial", "Adam, 0,001, 6 épocas"), ("mod1_lr_baixo", "Adam, 0,00001, 10 épocas"),
+            ("mod2_scheduler", "Adam + OneCycle, 10 épocas"), ("mod3_sgd_scheduler", "SGD + OneCycle, 10 épocas"),
+            ("mod4_treino_17pct", "mod2 com 17% do treino")]
+
+
+def block_q7_q4(root: Path) -> str:
+    m, f = Results(root, "mnist"), Results(root, "fashion")
+    lines = ["| experimento | MNIST: teste | Fashion-MNIST: validação final | Fashion-MNIST: teste |",
+             "| --- | ---: | ---: | ---: |"]
+    for name, what in Q4_NAMES:
+        rm, rf = m.run(name), f.run(name)
+        lines.append(f"| `{name}` ({what}) | {pct(rm['test_acc'])} | {pct(val_final(rf))} | {pct(rf['test_acc'])} |")
+    ini_m, ini_f = m.run("inicial"), f.run("inicial")
+    fi = curve_facts(ini_f)
+    mod1, mod2, mod3 = f.run("mod1_lr_baixo"), f.run("mod2_scheduler"), f.run("mod3_sgd_scheduler")
+    f3 = curve_facts(mod3)
+    sel = mod3["selection"]
+    chosen, other = sel["chosen_lr"], [float(k) for k in sel["candidates"] if float(k) != sel["chosen_lr"]]
+    mod2_, mod4 = f.run("mod2_scheduler"), f.run("mod4_treino_17pct")
+    ratio = (100 - ini_f["test_acc"]) / (100 - ini_m["test_acc"])
+    lines += ["",
+              f"- **O mesmo código erra {br(ratio, 0)} vezes mais**: {pct(ini_f['test_acc'])} no teste contra "
+              f"{pct(ini_m['test_acc'])} no MNIST. No `inicial`, o treino termina em {pct(fi['train_last'])} e a "
+              f"validação em {pct(fi['val_last'])}. {loss_sentence(fi)}",
+              f"- **Taxa cem vezes menor:** só atrasa, como no MNIST ({pct(val_final(mod1))} de validação na "
+              f"{nth(len(mod1['history']))} época"
+              + (", ainda subindo)." if best_epoch(mod1)[0] == len(mod1["history"]) else ")."),
+              f"- **OneCycle:** com Adam, {pct(val_final(mod2))} de validação, "
+              f"{points(val_final(mod2) - val_final(ini_f))}"
+              f" sobre o `inicial` (numa semente, e com {len(mod2['history'])} épocas em vez de {fi['epochs']}).",
+              f"- **A taxa do SGD, escolhida de novo pela validação:** {lr_text(chosen)} "
+              f"({pct(sel['candidates'][f'{chosen:g}'])}) contra "
+              + ", ".join(f"{lr_text(o)} ({pct(sel['candidates'][f'{o:g}'])})" for o in other)
+              + f". O escolhido decora o treino ({pct(f3['train_last'])} de acerto na última época) e "
+              + loss_sentence(f3)[0].lower() + loss_sentence(f3)[1:],
+              f"- **Com 17% dos dados (`mod4_treino_17pct`):** {pct(mod4['test_acc'])} de teste, contra "
+              f"{pct(mod2_['test_acc'])} do `mod2` com 83%: "
+              f"{br((100 - mod4['test_acc']) / (100 - mod2_['test_acc']), 1)} vezes o erro."]
+    return "\n".join(lines)
+
+
+def block_q7_transfer(root: Path) -> str:
+    f = Results(root, "fashion")
+    t, mod3 = f.run("transferencia"), f.run("mod3_sgd_scheduler")
+    return (f"Sem mudança nenhuma, chega a {pct(val_final(t))} de validação e {pct(t['test_acc'])} de teste (semente "
+            f"0). BatchNorm e Dropout seguram a perda de validação: {br(t['history'][-1]['val_loss'], 4)} na última "
+            f"época, contra {br(mod3['history'][-1]['val_loss'], 4)} do `mod3`.")
+
+
+def block_q7_candidates(root: Path) -> str:
+    f = Results(root, "fashion")
+    best = f.get("best")
+    lines = candidate_rows(best, f) + [""]
+    w = f.run(best["experiment"])
+    base_epochs = f.run("transferencia")["config"]["epochs"]
+    lines += [
+        f"- **Vencedor pela validação: `{best['experiment']}`**, com {pct(best['val_acc_plain'])} na última época.",
+        f"- **Cuidado ao ler a tabela:** os candidatos `vgg5` treinam {w['config']['epochs']} épocas com *weight decay*"
+        f", e a ConvNet, {base_epochs} épocas sem ele. A diferença entre eles mistura arquitetura, épocas e "
+        "regularização; entre as três `vgg5` (mesmas épocas e *weight decay*), só muda o aumento de dados e o "
+        "*label smoothing*, e numa semente só.",
+        f"- **TTA por espelhamento**, decidido também pela validação: {pct(best['val_acc_plain'])} sem e "
+        f"{pct(best['val_acc_tta'])} com → {'adotado' if best['tta'] else 'não adotado'}.",
+        f"- Só depois das escolhas, o teste: {pct(best['test_acc'])} na semente 0 "
+        f"({pct(best['test_acc_plain'])} sem TTA)."]
+    return "\n".join(lines)
+
+
+def block_q7_seeds(root: Path) -> str:
+    summary = Results(root, "fashion").get("summary")
+    return "\n".join(seed_rows(summary) + [""] + [comparison_line(c) for c in summary["_comparisons"]])
+
+
+def block_q7_errors(root: Path) -> str:
+    a = Results(root, "fashion").get("analysis")
+    lines = [f"Acurácia por classe no teste (`{a['model']}`, {br(a['errors'], 0)} erros em {br(a['n_test'], 0)} "
+             "imagens):", "", "| classe | acurácia |", "| --- | ---: |"]
+    for name, acc in sorted(a["per_class_acc"].items(), key=lambda kv: kv[1]):
+        lines.append(f"| {name} | {pct(acc, 1)} |")
+    lines += ["", "Os pares mais confundidos, somando as duas direções:", ""]
+    for p in a["confused_pairs"]:
+        lines.append(f"- {p['a']} ↔ {p['b']}: {p['errors']} erros ({p['a']} → {p['b']}: {p['a_as_b']}; "
+                     f"{p['b']} → {p['a']}: {p['b_as_a']})")
+    return "\n".join(lines)
+
+
+def block_q7_answer(root: Path) -> str:
+    m, f = Results(root, "mnist"), Results(root, "fashion")
+    summary = f.get("summary")
+    final = summary["_meta"]["final"]
+    s, base = summary[final], summary["inicial"]
+    comp = comparisons(summary).get(("inicial", final))
+    a = f.get("analysis")
+    worst = min(a["per_class_acc"], key=a["per_class_acc"].get)
+    ratio = (100 - f.run("inicial")["test_acc"]) / (100 - m.run("inicial")["test_acc"])
+    return (f"Com o mesmo código do MNIST, o Fashion-MNIST erra {br(ratio, 0)} vezes mais: é um problema de detalhes "
+            f"finos entre classes parecidas, e a ConvNet do enunciado sobreajusta cedo. A melhor configuração, "
+            f"escolhida só pela validação, é **`{final}`**: {pct(s['test_mean'])} ± {br(s['test_std'])} de teste em "
+            f"{s['n']} sementes, contra {pct(base['test_mean'])} ± {br(base['test_std'])} da receita do enunciado "
+            f"({points(comp['mean_diff'])}, intervalo de 95% de {signed(comp['ci95'][0])} a "
+            f"{signed(comp['ci95'][1])}). "
+            f"Os erros que sobram se concentram nas peças de cima do corpo; a classe mais difícil é "
+            f"{worst.lower()} ({pct(a['per_class_acc'][worst], 1)}).")
+
+
+RESPOSTAS_BLOCKS = {
+    "execucao": block_execucao, "q4-modelo": block_q4_model, "q4-inicial": block_q4_inicial,
+    "q4-mod1": block_q4_mod1, "q4-faixa": block_q4_lr_range, "q4-mod2": block_q4_mod2,
+    "q4-mod3-taxa": block_q4_mod3_lr, "q4-mod3": block_q4_mod3, "q4-mod4": block_q4_mod4,
+    "q4-originais": block_q4_originais, "q4-sementes": block_q4_seeds, "q4-arquiteturas": block_q4_arch,
+    "q4-resposta": block_q4_answer, "q6-medida": block_q6, "q7-tempo": block_q7_header, "q7-q4": block_q7_q4,
+    "q7-transferencia": block_q7_transfer, "q7-candidatos": block_q7_candidates, "q7-sementes": block_q7_seeds,
+    "q7-erros": block_q7_errors, "q7-resposta": block_q7_answer,
+}
+
+FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}
+
+
+def render_text(text: str, blocks: dict, root: Path, filename: str) -> str:
+    for name, fn in blocks.items():
+        pattern = re.compile(rf"(<!-- {re.escape(name)}:início -->\n).*?(<!-- {re.escape(name)}:fim -->)", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"{filename} não tem os marcadores do bloco {name!r} "
+                             f"(<!-- {name}:início --> e <!-- {name}:fim -->).")
+        text = pattern.sub(lambda m, fn=fn: m.group(1) + fn(root) + "\n" + m.group(2), text)
+    return text
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="só confere, sem escrever")
+    args = parser.parse_args(argv)
+    stale = []
+    for filename, blocks in FILES.items():
+        path = ROOT / filename
+        old = path.read_text(encoding="utf-8")
+        new = render_text(old, blocks, ROOT, filename)
+        if new != old:
+            stale.append(filename)
+            if not args.check:
+                path.write_text(new, encoding="utf-8")
+    if args.check and stale:
+        print(f"Desatualizado em relação a results/: {', '.join(stale)}. Rode `python scripts/render.py`.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
