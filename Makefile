@@ -1,35 +1,44 @@
-# Atalhos do projeto. Tudo roda dentro de .venv (criado por `make install`).
+# Atalhos do projeto. Tudo roda dentro de .venv, criado e preenchido na primeira vez que um alvo
+# precisa dele. `make help` lista os alvos.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.instalado
 NOTEBOOKS := mnist_cnn.ipynb fashion_mnist.ipynb
 
-.PHONY: all install data notebooks render test bench badges
+.PHONY: help all install data notebooks render test bench repro badges
 
-all: install data notebooks render  ## instala, baixa os dados, executa os notebooks (retomando o que já existe) e reescreve os números do README e do respostas.md
+help:  ## lista os alvos
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 12
 
-$(PY):
+all: install data notebooks render  ## instala, baixa os dados, executa os notebooks (retomando) e reescreve os números do README e do respostas.md
+
+$(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-
-install: $(PY)  ## instala as dependências de desenvolvimento (inclui as de execução)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $(STAMP)
 
-data:  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
+install: $(STAMP)  ## cria .venv e instala as dependências (as de execução e as de desenvolvimento)
+
+data: $(STAMP)  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
 	$(PY) scripts/get_data.py
 
-notebooks:  ## executa cada notebook (num arquivo temporário; o original só é trocado se der certo)
+notebooks: $(STAMP)  ## executa os dois notebooks e os regrava com as saídas (o original só é trocado se der certo)
 	$(PY) scripts/run_notebook.py $(NOTEBOOKS)
 
-render:  ## reescreve os blocos de números do README.md e do respostas.md a partir de results/
+render: $(STAMP)  ## reescreve os blocos de números do README.md e do respostas.md a partir de results/
 	$(PY) scripts/render.py
 
 test: data  ## testes (pytest) e lint (ruff)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
-bench:  ## benchmark do laço de treino (escreve results/bench.json)
+bench: $(STAMP)  ## benchmark do laço de treino, alguns minutos com o CPU livre (regrava results/bench.json)
 	$(PY) bench/bench.py
 
-badges:  ## selos "Abrir no Colab" no README e nos notebooks, se o remoto origin for do GitHub
+repro: $(STAMP)  ## treina o mod4 do MNIST três vezes, alguns minutos (regrava results/reproducibility.json)
+	$(PY) scripts/reproducibility.py
+
+badges: $(STAMP)  ## selos "Abrir no Colab" no README e nos notebooks, se o remoto origin for do GitHub
 	$(PY) scripts/colab_badges.py

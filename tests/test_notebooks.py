@@ -336,6 +336,8 @@ def test_committed_mnist_results():
     assert results["mod4_treino_17pct"]["n_train"] == 10_200
     best = read_json(folder / "best.json")
     vals = {name: c["val_acc_final"] for name, c in best["candidates"].items()}
+    for c in best["candidates"].values():  # a escolha se refaz a partir dos arquivos de cada treino
+        assert read_json(folder / f"{c['experiment']}_seed0.json")["history"][-1]["val_acc"] == c["val_acc_final"]
     assert best["experiment"] == f"arq_{max(vals, key=vals.get)}" and best["test_acc"] > 99
     summary = read_json(folder / "summary.json")
     assert all(s["n"] >= 3 for k, s in summary.items() if not k.startswith("_")) and best["experiment"] in summary

@@ -21,7 +21,7 @@ RESPOSTAS, README = ROOT / "respostas.md", ROOT / "README.md"
 ORIGINAIS = {"97.66", "97.74", "94.66", "94.84", "98.92", "98.81", "98.72", "98.71", "99.86", "99.39"}
 # Um número com unidade: uma medida em potencial (porcentagem, tempo, memória, pontos, vezes).
 WITH_UNIT = re.compile(r"(?<![\w.,/])(\d[\d.,]*)\s?(%|ms\b|s\b|min\b|h\b|MB\b|MiB\b|GB\b|GFLOP|TFLOP|pontos?\b"
-                       r"|vezes\b|×)")
+                       r"|vezes\b|×(?!\s?\d))")  # 28×28 e 3×3 são tamanhos, não medidas
 # O que o texto fixo pode citar, e por quê: nada disso é medido.
 FIXED = {
     "17%", "83%",  # a divisão treino/validação (e o erro da versão original)
@@ -119,6 +119,23 @@ def test_the_checks_catch_invented_numbers():
     assert unknown_numbers("99,4%", measured) == ["99.4"]
     assert untraced_fixed_text("Dropout de 50%, divisão 83/17, 104 min e 0,43 ponto") == ["0,43 ponto", "104 min"]
     assert outside_blocks("a <!-- x:início -->\n99,1%\n<!-- x:fim --> b 3 s") == "a  b 3 s"
+
+
+def test_render_writes_the_notebooks_comparison_sentence(mnist_ns):
+    """O renderizador e os notebooks escrevem a mesma frase para a mesma comparação pareada."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import render
+
+    def summary(accs, **cfg):
+        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "config": {"arch": "a", **cfg}}
+                for s, t in enumerate(accs)]
+        return mnist_ns["seed_summary"](runs)
+
+    s = {"a": summary([93.5, 93.2, 93.35]), "b": summary([95.5, 95.3, 95.3], arch="b", epochs=3),
+         "c": summary([93.4, 93.3, 93.3])}
+    for a, b in (("a", "b"), ("a", "c"), ("b", "a")):
+        c = mnist_ns["paired"](s, a, b)
+        assert render.comparison_line(c) == mnist_ns["comparison_text"](c)
 
 
 def test_embedded_figures_exist():

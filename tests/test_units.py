@@ -36,14 +36,14 @@ def test_convnet_matches_the_seed(mnist_ns):
 
 
 def test_fast_net_is_small(mnist_ns):
-    model = mnist_ns["build_model"]("rapida")
+    model = mnist_ns["build_model"]("fastnet")
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
     assert mnist_ns["count_params"](model) < 50_000
 
 
 def test_evaluate_changes_no_weight_and_repeats(mnist_ns):
     torch.manual_seed(0)
-    model = mnist_ns["build_model"]("rapida")
+    model = mnist_ns["build_model"]("fastnet")
     model.train()
     data = tiny_data()
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -112,7 +112,7 @@ def test_config_says_what_runs(mnist_ns):
 @pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -3), ("epochs", 1.5),
                                          ("batch_size", 0), ("lr", 0.0), ("lr", -1e-3)])
 def test_out_of_range_parameters(mnist_ns, tmp_path, field, value):
-    cfg = mnist_ns["recipe"](1, arch="rapida")
+    cfg = mnist_ns["recipe"](1, arch="fastnet")
     cfg[field] = value
     with pytest.raises(ValueError, match=f"fora do intervalo: {field}"):
         make_lab(mnist_ns, tmp_path).run("x", cfg)
@@ -127,7 +127,7 @@ def test_epoch_scale_must_be_positive(mnist_ns):
 
 
 def test_training_is_reproducible_and_learns(mnist_ns, tmp_path):
-    cfg = mnist_ns["recipe"](3, arch="rapida", lr=1e-2, batch_size=16)
+    cfg = mnist_ns["recipe"](3, arch="fastnet", lr=1e-2, batch_size=16)
     runs = []
     for folder in ("a", "b"):
         result, model = make_lab(mnist_ns, tmp_path / folder, seed=7).run("rep", cfg)
@@ -145,7 +145,7 @@ def no_training(*args, **kwargs):
 
 
 def test_resume_loads_without_training(mnist_ns, tmp_path, monkeypatch):
-    cfg = mnist_ns["recipe"](1, arch="rapida", batch_size=32)
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
     lab = make_lab(mnist_ns, tmp_path)
     first, model = lab.run("exp", cfg)
     path = tmp_path / "results" / "exp_seed0.json"
@@ -184,7 +184,7 @@ def changed_data(data, what):
     ("outra versão do código", "outra versão do código")])
 def test_result_is_reused_only_when_everything_that_made_it_is_the_same(mnist_ns, tmp_path, monkeypatch, capsys,
                                                                         what, reason):
-    cfg = mnist_ns["recipe"](1, arch="rapida", batch_size=32, optimizer="sgd", lr=0.05, scheduler="onecycle")
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32, optimizer="sgd", lr=0.05, scheduler="onecycle")
     make_lab(mnist_ns, tmp_path).run("exp", cfg)
     data = changed_data(tiny_data(), what)
     if what == "outra configuração":  # só uma opção do agendador muda
@@ -200,7 +200,7 @@ def test_result_is_reused_only_when_everything_that_made_it_is_the_same(mnist_ns
 
 
 def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch):
-    cfg = mnist_ns["recipe"](1, arch="rapida", batch_size=32, augment={"max_shift": 1, "max_rotation": 5})
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32, augment={"max_shift": 1, "max_rotation": 5})
     lab = make_lab(mnist_ns, tmp_path)
     first, model = lab.run("exp", cfg, test=False)
     ckpt = tmp_path / "checkpoints" / "exp_seed0.pt"
@@ -228,13 +228,13 @@ def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch)
 
 def test_poisoning_replay_in_miniature(mnist_ns, tmp_path, monkeypatch, capsys):
     """Uma execução reduzida nas mesmas pastas não faz a completa relatar números de outro modelo."""
-    cfg = mnist_ns["recipe"](2, arch="rapida", batch_size=16, lr=1e-2)
+    cfg = mnist_ns["recipe"](2, arch="fastnet", batch_size=16, lr=1e-2)
     full = make_lab(mnist_ns, tmp_path)
     result, model = full.run("vencedor", cfg)
     full.save_best(model, result)
     reduced_data = changed_data(tiny_data(), "subconjunto")
     reduced = make_lab(mnist_ns, tmp_path, data=reduced_data)
-    short = mnist_ns["recipe"](2, 0.5, arch="rapida", batch_size=16, lr=1e-2)
+    short = mnist_ns["recipe"](2, 0.5, arch="fastnet", batch_size=16, lr=1e-2)
     r2, m2 = reduced.run("vencedor", short)  # sobrescreve o resultado e o checkpoint
     mnist_ns["save_weights_atomic"](m2, full.best_path())  # e os pesos do vencedor
     capsys.readouterr()
@@ -417,7 +417,7 @@ def test_drive_dir_keeps_every_folder_there(mnist_ns, tmp_path, monkeypatch):
 def test_one_prediction_function(mnist_ns):
     """predict serve a avaliação (eval, sem autograd), o TTA e a questão 6 (train(), autograd)."""
     torch.manual_seed(0)
-    model = mnist_ns["build_model"]("rapida")
+    model = mnist_ns["build_model"]("fastnet")
     x = torch.randn(10, 1, 28, 28)
     out = mnist_ns["predict"](model, x, batch_size=3)
     assert out.shape == (10, 10) and not model.training and out.grad_fn is None
@@ -458,7 +458,7 @@ def test_unknown_or_unwritable_folder(mnist_ns, tmp_path, monkeypatch):
 
 
 def test_broken_results_files_are_named_before_training(mnist_ns, tmp_path, monkeypatch):
-    cfg = mnist_ns["recipe"](1, arch="rapida", batch_size=32)
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
     make_lab(mnist_ns, tmp_path).run("exp", cfg)
     path = tmp_path / "results" / "exp_seed0.json"
     good = path.read_text(encoding="utf-8")
