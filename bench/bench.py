@@ -194,7 +194,7 @@ def main(argv=None) -> int:
         "seed_recipe": seed_run, "fast_recipe": fast_run,
         "seed_recipe_seconds_to_99": seed_s, "fast_recipe_seconds_to_99": fast_s,
         "speedup_fast_over_seed_to_99": (seed_s / fast_s) if seed_s and fast_s else None,
-        "fast_recipe_params": nb["count_params"](nb["build_model"]("rapida")),
+        "fast_recipe_params": nb["count_params"](nb["build_model"](nb["FAST_RECIPE"]["arch"])),
     }
     nb["save_json_atomic"](Path(args.out), report)
 

@@ -518,6 +518,22 @@ def test_training_code_version_guards_the_numbers(fashion_ns):
         assert [v for row in got[name] for v in row] == pytest.approx(flat, rel=0, abs=2e-3), name
 
 
+def test_reproducibility_differences():
+    """scripts/reproducibility.py: idênticos só se cada número de cada época e o teste forem iguais."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("reproducibility", ROOT / "scripts" / "reproducibility.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    h = [{"train_loss": 0.5, "train_acc": 90.0, "val_loss": 0.4, "val_acc": 91.0, "seconds": 3.0}]
+    a = {"history": h, "test_acc": 91.5}
+    same = mod.differences(a, {"history": [{**h[0], "seconds": 9.0}], "test_acc": 91.5})  # o tempo não conta
+    assert same["identical"] and same["test_acc_diff"] == 0
+    other = mod.differences(a, {"history": [{**h[0], "val_acc": 91.1}], "test_acc": 91.4})
+    assert not other["identical"] and other["max_abs_diff"]["val_acc"] == pytest.approx(0.1)
+    assert other["test_acc_diff"] == pytest.approx(-0.1)
+
+
 if __name__ == "__main__":
     import sys
 
@@ -529,3 +545,4 @@ if __name__ == "__main__":
         GOLDEN.write_text(json.dumps({"version": ns["TRAIN_CODE_VERSION"], "runs": golden_runs(ns)}, indent=1) + "\n",
                           encoding="utf-8")
         print(f"{GOLDEN.name} regravado para a versão {ns['TRAIN_CODE_VERSION']}")
+
