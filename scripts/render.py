@@ -273,6 +273,9 @@ def tried_line(root: Path, key: str, title: str) -> str:
     return f"- {title}, o que foi tentado (escolha pela validação; tempo de um treino): " + "; ".join(parts) + "."
 
 
+BUDGET_MIN, BUDGET_STRETCH_MIN = 180, 120  # minutos de treino de cada notebook, do zero, num CPU de 2 núcleos
+
+
 def readme_goals(root: Path) -> str:
     lines = ["| meta | medido | situação |", "| --- | --- | --- |"]
     tried = []
@@ -286,6 +289,16 @@ def readme_goals(root: Path) -> str:
         lines.append(f"| {title}: teste médio do vencedor ≥ {pct(meta['goal'], 1)} (ambiciosa: "
                      f"{pct(meta['stretch'], 1)}) | `{meta['final']}`: {pct(final['test_mean'])} ± "
                      f"{br(final['test_std'])} em {final['n']} sementes | {status} |")
+    for key, title in (("mnist", "MNIST"), ("fashion", "Fashion-MNIST")):
+        res = Results(root, key)
+        n, minutes = total_minutes(res)
+        devices = ", ".join(sorted({r["device_name"] for r in res.runs()}))
+        status = ("sem resultados" if n == 0 else "atingida (e a ambiciosa também)" if minutes <= BUDGET_STRETCH_MIN
+                  else "atingida" if minutes <= BUDGET_MIN else "não atingida")
+        lines.append(f"| {title}: todos os treinos do notebook, do zero, em até {BUDGET_MIN} min de parede (ambiciosa: "
+                     f"{BUDGET_STRETCH_MIN} min) | {br(minutes, 0)} min em {devices or '—'}: a soma dos {n} treinos, "
+                     "cada um como foi medido (sessões diferentes; um treino que dividiu o CPU com outro conta a "
+                     f"mais) | {status} |")
     path = root / "results" / "bench.json"
     if path.exists():
         b = json.loads(path.read_text(encoding="utf-8"))
@@ -689,14 +702,21 @@ def block_q7_candidates(root: Path) -> str:
     f = Results(root, "fashion")
     best = f.get("best")
     lines = candidate_rows(best, f) + [""]
-    w = f.run(best["experiment"])
     base_epochs = f.run("transferencia")["config"]["epochs"]
+    new = [c["experiment"] for c in best["candidates"].values() if c["experiment"].startswith("arq_")]
+    epochs = " ou ".join(sorted({str(f.run(name)["config"]["epochs"]) for name in new}, key=int))
+    second = next(c for c in best["candidates"].values() if c["experiment"] == best["runner_up"])
+    comp = comparisons(f.get("summary"))[(second["experiment"], best["experiment"])]
+    verdict = ("não dá para afirmar que um seja melhor" if comp["verdict"] == "não dá para afirmar" else
+               f"`{comp['verdict'].split()[0]}` é melhor")
     lines += [
-        f"- **Vencedor pela validação: `{best['experiment']}`**, com {pct(best['val_acc_plain'])} na última época.",
-        f"- **Cuidado ao ler a tabela:** os candidatos `vgg5` treinam {w['config']['epochs']} épocas com *weight decay*"
-        f", e a ConvNet, {base_epochs} épocas sem ele. A diferença entre eles mistura arquitetura, épocas e "
-        "regularização; entre as três `vgg5` (mesmas épocas e *weight decay*), só muda o aumento de dados e o "
-        "*label smoothing*, e numa semente só.",
+        f"- **Vencedor pela validação: `{best['experiment']}`**, com {pct(best['val_acc_plain'])} na última época, "
+        f"à frente de `{second['experiment']}` ({pct(second['val_acc_final'])}), numa semente. Os dois diferem em: "
+        f"{', '.join(comp['differ_in'])}. Nas {len(comp['seeds'])} sementes pareadas (seção abaixo), {verdict} "
+        f"no teste ({points(comp['mean_diff'])}, intervalo de 95% de {signed(comp['ci95'][0])} a "
+        f"{signed(comp['ci95'][1])}).",
+        f"- **Cuidado ao ler a tabela:** os candidatos novos treinam {epochs} épocas com *weight decay*, e a "
+        f"ConvNet, {base_epochs} épocas sem ele. A diferença entre eles mistura arquitetura, épocas e regularização.",
         f"- **TTA por espelhamento**, decidido também pela validação: {pct(best['val_acc_plain'])} sem e "
         f"{pct(best['val_acc_tta'])} com → {'adotado' if best['tta'] else 'não adotado'}.",
         f"- Só depois das escolhas, o teste: {pct(best['test_acc'])} na semente 0 "

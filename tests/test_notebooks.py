@@ -178,13 +178,19 @@ def check_fashion_choice(folder) -> dict:
     assert len(vals) >= 5 and {"transferencia", "vgg5", "vgg5_aug"} <= vals.keys()
     assert best["experiment"] == best["candidates"][max(vals, key=vals.get)]["experiment"]
     assert best["tta"] == (best["val_acc_tta"] > best["val_acc_plain"])
+    # o segundo colocado: a maior validação entre os outros (num empate, nunca o próprio vencedor)
+    first, second = best["experiment"], best["runner_up"]
+    others = {c["experiment"]: c["val_acc_final"] for c in best["candidates"].values() if c["experiment"] != first}
+    assert second in others and others[second] == max(others.values())
     for c in best["candidates"].values():
         r = read_json(folder / f"{c['experiment']}_seed0.json")
         check_result_schema(r)
         assert r["dataset"] == "Fashion-MNIST" and r["history"][-1]["val_acc"] == c["val_acc_final"]
-        if c["experiment"].startswith("arq_"):  # candidatos novos só veem o teste se vencerem
-            assert (r["test_acc"] is not None) == (c["experiment"] == best["experiment"])
+        if c["experiment"].startswith("arq_"):  # candidatos novos: só os dois primeiros veem o teste, depois da escolha
+            assert (r["test_acc"] is not None) == (c["experiment"] in (first, second))
     summary = read_json(folder / "summary.json")
+    # o segundo colocado também tem sementes, e a comparação pareada com o vencedor está gravada
+    assert summary[second]["n"] >= 3 and (second, first) in {(c["a"], c["b"]) for c in summary["_comparisons"]}
     final = summary["_meta"]["final"]
     assert final == best["experiment"] + ("+tta" if best["tta"] else "")
     for name in ("inicial", best["experiment"], final):

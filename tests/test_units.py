@@ -41,6 +41,20 @@ def test_fast_net_is_small(mnist_ns):
     assert mnist_ns["count_params"](model) < 50_000
 
 
+def test_fast_recipe_net_does_about_half_the_work(mnist_ns):
+    """O texto da seção 5.8 diz "metade das contas por imagem": medido com FlopCounterMode."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    def flops(arch):
+        model = mnist_ns["build_model"](arch).eval()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(torch.zeros(1, 1, 28, 28))
+        return counter.get_total_flops()
+
+    assert mnist_ns["FAST_RECIPE"]["arch"] == "fastnet_s"
+    assert 0.4 < flops("fastnet_s") / flops("fastnet") < 0.6
+
+
 def test_evaluate_changes_no_weight_and_repeats(mnist_ns):
     torch.manual_seed(0)
     model = mnist_ns["build_model"]("fastnet")
@@ -117,6 +131,14 @@ def test_out_of_range_parameters(mnist_ns, tmp_path, field, value):
     with pytest.raises(ValueError, match=f"fora do intervalo: {field}"):
         make_lab(mnist_ns, tmp_path).run("x", cfg)
     assert list(tmp_path.iterdir()) == []  # nada gravado pela metade
+
+
+@pytest.mark.parametrize("erase", [-1, 29, 2.5, True])
+def test_erase_must_be_a_square_that_fits(mnist_ns, tmp_path, erase):
+    cfg = {**mnist_ns["recipe"](1, arch="fastnet"), "augment": {"max_shift": 2, "erase": erase}}
+    with pytest.raises(ValueError, match=r"fora do intervalo: augment\['erase'\]"):
+        make_lab(mnist_ns, tmp_path).run("x", cfg)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_epoch_scale_must_be_positive(mnist_ns):
@@ -356,6 +378,26 @@ def test_augment_is_batched_reproducible_and_sane(mnist_ns):
     assert 0 < moved_right.sum() < 6  # só parte do lote é espelhada
 
 
+def test_random_erasing_blanks_one_square_on_about_half_the_batch(mnist_ns):
+    augment = mnist_ns["augment"]
+    x = torch.rand(400, 1, 28, 28) + 0.5  # nenhum pixel é 0 antes do apagamento
+    erased = augment(x, erase=10, generator=torch.Generator().manual_seed(0))
+    holes = erased[:, 0] == 0
+    zeros = holes.sum((1, 2))
+    assert set(zeros.tolist()) == {0, 100}  # um quadrado 10×10 inteiro, dentro da imagem, ou nada
+    assert 150 < (zeros == 100).sum() < 250  # em cerca de metade das imagens (probabilidade 0,5 cada)
+    for hole in holes[zeros == 100]:  # e os 100 pixels formam um único quadrado contíguo
+        rows, cols = hole.nonzero().unbind(1)
+        assert rows.max() - rows.min() == 9 and cols.max() - cols.min() == 9
+    boxes = holes[zeros == 100].nonzero()
+    assert boxes[:, 1:].min() == 0 and boxes[:, 1:].max() == 27  # o quadrado chega às bordas
+    # o apagamento é sorteado depois do resto: fora do quadrado, a mesma imagem (deslocada, espelhada) de antes
+    plain = augment(x, max_shift=2, hflip=True, generator=torch.Generator().manual_seed(5))
+    both = augment(x, max_shift=2, hflip=True, erase=10, generator=torch.Generator().manual_seed(5))
+    keep = both != 0
+    assert not torch.equal(plain, x) and torch.equal(both[keep], plain[keep]) and (~keep).any()
+
+
 # ------------------------------------------------------------------ Fashion-MNIST
 
 
@@ -370,6 +412,19 @@ def test_fashion_models(fashion_ns):
     assert out.shape == (5, 10) and torch.isfinite(out).all()
     with pytest.raises(ValueError, match="Arquitetura desconhecida"):
         build("resnet")
+
+
+def test_vgg_res_swaps_the_last_conv_for_a_residual_block(fashion_ns):
+    net = fashion_ns["build_model"]("vgg_res").eval()
+    assert fashion_ns["count_params"](net) == 436_842  # vgg5 + uma convolução 128×128 e o seu BatchNorm
+    block = net.features[-2]
+    assert isinstance(block, fashion_ns["ResidualBlock"]) and isinstance(net.features[-1], torch.nn.MaxPool2d)
+    x = torch.randn(3, 128, 7, 7)
+    with torch.no_grad():
+        block.body[-1].weight.zero_()  # o último BN zerado: sobra só o atalho
+        block.body[-1].bias.zero_()
+        assert torch.equal(block(x), torch.relu(x))
+        assert net(torch.randn(4, 1, 28, 28)).shape == (4, 10)
 
 
 def test_hflip_is_an_exact_mirror(fashion_ns):
