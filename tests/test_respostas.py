@@ -127,8 +127,8 @@ def test_render_writes_the_notebooks_comparison_sentence(mnist_ns):
     import render
 
     def summary(accs, **cfg):
-        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "config": {"arch": "a", **cfg}}
-                for s, t in enumerate(accs)]
+        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "n_test": 10_000,
+                 "config": {"arch": "a", **cfg}} for s, t in enumerate(accs)]
         return mnist_ns["seed_summary"](runs)
 
     s = {"a": summary([93.5, 93.2, 93.35]), "b": summary([95.5, 95.3, 95.3], arch="b", epochs=3),

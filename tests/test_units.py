@@ -323,7 +323,7 @@ def test_choice_reads_validation_never_test(mnist_ns):
 
 
 def test_seed_summary(mnist_ns):
-    runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": v}], "config": {}} for s, t, v in
+    runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": v}], "n_test": 10_000, "config": {}} for s, t, v in
             [(0, 99.0, 98.0), (1, 99.2, 98.2), (2, 99.4, 98.4)]]
     summary = mnist_ns["seed_summary"](runs)
     assert summary["n"] == 3 and summary["seeds"] == [0, 1, 2]
@@ -337,8 +337,8 @@ def test_paired_comparison(mnist_ns):
     paired = mnist_ns["paired"]
 
     def summary(accs, **cfg):
-        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "config": {"arch": "a", "epochs": 10, **cfg}}
-                for s, t in enumerate(accs)]
+        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "n_test": 10_000,
+                 "config": {"arch": "a", "epochs": 10, **cfg}} for s, t in enumerate(accs)]
         return mnist_ns["seed_summary"](runs)
 
     # ganhos pequenos mas consistentes: a regra de "duas vezes o desvio" os chamaria de ruído
@@ -349,6 +349,7 @@ def test_paired_comparison(mnist_ns):
     half = 4.303 * np.std([0.12, 0.08, 0.07], ddof=1) / np.sqrt(3)
     assert c["ci95"] == pytest.approx([0.09 - half, 0.09 + half])
     assert c["differ_in"] == []
+    assert c["n_test"] == 10_000 and "cerca de 9 imagens em 10.000" in mnist_ns["comparison_text"](c)
     # diferenças de sinais trocados: o intervalo contém o zero
     s["c"] = summary([93.70, 93.10, 93.40], epochs=20, arch="b")
     c = paired(s, "a", "c")
