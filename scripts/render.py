@@ -128,7 +128,7 @@ def seed_rows(summary: dict) -> list[str]:
 
 def candidate_rows(best: dict, results: Results, header: str = "candidato") -> list[str]:
     """Os candidatos de uma escolha, do melhor para o pior na validação, com o vencedor marcado."""
-    lines = [f"| {header} | parâmetros | épocas | s por época | validação final (%) |",
+    lines = [f"| {header} | parâmetros | épocas | s por época (um treino; sessões diferentes) | validação final (%) |",
              "| --- | ---: | ---: | ---: | ---: |"]
     for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
         r = results.run(c["experiment"])
