@@ -144,3 +144,23 @@ def test_embedded_figures_exist():
         missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
         assert not missing, f"{path.name}: {missing}"
     assert re.findall(r"!\[", RESPOSTAS.read_text(encoding="utf-8")), "respostas.md deveria mostrar as figuras"
+
+
+def test_render_names_saved_runs_that_the_notebook_no_longer_makes(tmp_path):
+    """Sementes extras de um vencedor antigo (fora do resumo das sementes) são contadas e ditas, não escondidas."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import render
+
+    folder = tmp_path / "results" / "mnist"
+    folder.mkdir(parents=True)
+    runs = [("inicial", 0), ("inicial", 1), ("arq_velho", 0), ("arq_velho", 1), ("arq_velho", 2)]
+    for name, seed in runs:
+        (folder / f"{name}_seed{seed}.json").write_text(json.dumps({"experiment": name, "seed": seed,
+                                                                    "seconds": 60.0}), encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps({"inicial": {}}), encoding="utf-8")
+    res = render.Results(tmp_path, "mnist")
+    assert render.total_minutes(res) == (5, 5.0)
+    assert render.legacy_note(res) == ("2 deles, de `arq_velho`, sementes 1 e 2, são de uma versão anterior da "
+                                       "busca e o notebook atual não os refaz")
+    (folder / "summary.json").write_text(json.dumps({"inicial": {}, "arq_velho": {}}), encoding="utf-8")
+    assert render.legacy_note(render.Results(tmp_path, "mnist")) == ""
