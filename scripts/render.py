@@ -91,17 +91,19 @@ def epoch_seconds(r: dict) -> float:
     return sum(h["seconds"] for h in r["history"]) / len(r["history"])
 
 
-def legacy_note(res: Results) -> str:
+def legacy_note(res: Results, template: str = "{}") -> str:
     """Treinos gravados que o notebook atual não refaz: sementes extras de um vencedor de uma versão anterior
-    da busca (não estão no resumo das sementes). Contam no tempo, e o texto diz quais são."""
+    da busca (não estão no resumo das sementes). Contam no tempo, e o texto diz quais são, dentro de
+    `template`; sem nenhum, devolve ""."""
     summary = res.get("summary") or {}
     old = sorted({(r["experiment"], r["seed"]) for r in res.runs()
                   if r["seed"] != 0 and r["experiment"] not in summary})
     if not old:
         return ""
     names, seeds = sorted({name for name, _ in old}), [str(seed) for _, seed in old]
-    return (f"{len(old)} deles, de {', '.join(f'`{n}`' for n in names)}, sementes {', '.join(seeds[:-1])} e "
-            f"{seeds[-1]}, são de uma versão anterior da busca e o notebook atual não os refaz")
+    return template.format(f"{len(old)} deles, de {', '.join(f'`{n}`' for n in names)}, sementes "
+                           f"{', '.join(seeds[:-1])} e {seeds[-1]}, são de uma versão anterior da busca e o notebook "
+                           "atual não os refaz")
 
 
 def total_minutes(res: Results) -> tuple[int, float]:
@@ -206,7 +208,7 @@ def readme_mnist(root: Path) -> str:
     return "\n".join(experiment_table(res, names) + [
         "", f"Semente 0, divisão {br(sizes['train'], 0)}/{br(sizes['valid'], 0)}, medido em: {first['device_name']}, "
         f"PyTorch {first['torch']}. Os {n} treinos gravados (cada experimento e semente uma vez"
-        f"{'; ' + legacy_note(res) if legacy_note(res) else ''}) "
+        f"{legacy_note(res, '; {}')}) "
         f"somam {br(minutes, 0)} min."])
 
 
@@ -318,7 +320,7 @@ def readme_goals(root: Path) -> str:
                   else "atingida" if minutes <= BUDGET_MIN else "não atingida")
         budget.append(f"| {title}: a soma do tempo de parede de todos os treinos do notebook, do zero, em até "
                       f"{BUDGET_MIN} min (ambiciosa: {BUDGET_STRETCH_MIN} min) | {br(minutes, 0)} min em "
-                      f"{devices or '—'}: os {n} treinos{' (' + legacy_note(res) + ')' if legacy_note(res) else ''}, "
+                      f"{devices or '—'}: os {n} treinos{legacy_note(res, ' ({})')}, "
                       "cada um como foi medido (sessões diferentes; um treino que dividiu o CPU com outro conta a "
                       "mais; avaliações e gráficos ficam de fora) | "
                       f"{status} |")
@@ -385,7 +387,7 @@ def block_execucao(root: Path) -> str:
         n, minutes = total_minutes(res)
         first = res.run("inicial")
         lines.append(f"- `{notebook}`: {n} treinos (cada experimento e semente uma vez"
-                     f"{'; ' + legacy_note(res) if legacy_note(res) else ''}), "
+                     f"{legacy_note(res, '; {}')}), "
                      f"{br(minutes, 0)} min de treino somados, em {first['device_name']} com PyTorch {first['torch']}.")
     return "\n".join(lines)
 
