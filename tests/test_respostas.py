@@ -162,6 +162,7 @@ def test_render_names_saved_runs_that_the_notebook_no_longer_makes(tmp_path):
     assert render.total_minutes(res) == (5, 5.0)
     assert render.legacy_note(res) == ("2 deles, de `arq_velho`, sementes 1 e 2, são de uma versão anterior da "
                                        "busca e o notebook atual não os refaz")
-    assert render.legacy_note(res, " ({})").startswith(" (2 deles, de `arq_velho`") and render.legacy_note(res, " ({})").endswith("refaz)")
+    wrapped = render.legacy_note(res, " ({})")
+    assert wrapped.startswith(" (2 deles, de `arq_velho`") and wrapped.endswith("refaz)")
     (folder / "summary.json").write_text(json.dumps({"inicial": {}, "arq_velho": {}}), encoding="utf-8")
     assert render.legacy_note(render.Results(tmp_path, "mnist"), "; {}") == ""
