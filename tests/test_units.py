@@ -428,6 +428,16 @@ def test_vgg_res_swaps_the_last_conv_for_a_residual_block(fashion_ns):
         assert net(torch.randn(4, 1, 28, 28)).shape == (4, 10)
 
 
+def test_vgg_res_wide_is_the_same_net_with_one_and_a_half_times_the_filters(fashion_ns):
+    build, count = fashion_ns["build_model"], fashion_ns["count_params"]
+    narrow, wide = build("vgg_res"), build("vgg_res_wide")
+    convs = [m.out_channels for m in wide.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs == [48, 96, 96, 192, 192, 192]
+    assert [c * 2 // 3 for c in convs] == [m.out_channels for m in narrow.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert count(wide) == 973_210 and isinstance(wide.features[-2], fashion_ns["ResidualBlock"])
+    assert wide(torch.randn(2, 1, 28, 28)).shape == (2, 10)
+
+
 def test_hflip_is_an_exact_mirror(fashion_ns):
     x = torch.rand(64, 1, 28, 28)
     out = fashion_ns["augment"](x, hflip=True, generator=torch.Generator().manual_seed(0))
