@@ -149,7 +149,7 @@ def device_check_line(res: Results) -> str:
         return ""
     checks = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((res.folder / "device_check").glob("*.json"))]
     line = (f"- **Máquinas.** Quase tudo rodou em {groups[0][1][0]['device_name']}; a exceção foi "
-            + "; ".join(f"{where} ({named_runs(runs)})" for where, runs in groups[1:]) + ".")
+            + "; ".join(f"{named_runs(runs)}, na {where}" for where, runs in groups[1:]) + ".")
     for check in checks:
         local = res.run(check["experiment"], check["seed"])
         diff = val_final(check) - val_final(local)
@@ -450,7 +450,7 @@ def block_execucao(root: Path) -> str:
         res = Results(root, key)
         n, _ = total_minutes(res)
         lines.append(f"- `{notebook}`: {n} treinos (cada experimento e semente uma vez"
-                     f"{legacy_note(res, '; {}')}), {trained_where(res)} de treino somados.")
+                     f"{legacy_note(res, '; {}')}); o tempo de treino soma {trained_where(res)}.")
     return "\n".join(lines)
 
 

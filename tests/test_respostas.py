@@ -166,3 +166,41 @@ def test_render_names_saved_runs_that_the_notebook_no_longer_makes(tmp_path):
     assert wrapped.startswith(" (2 deles, de `arq_velho`") and wrapped.endswith("refaz)")
     (folder / "summary.json").write_text(json.dumps({"inicial": {}, "arq_velho": {}}), encoding="utf-8")
     assert render.legacy_note(render.Results(tmp_path, "mnist"), "; {}") == ""
+
+
+def test_render_says_which_runs_trained_on_another_machine(tmp_path):
+    """Minutos por máquina, as exceções nomeadas, e a checagem da mesma semente nas duas máquinas."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import render
+
+    folder = tmp_path / "results" / "fashion"
+    (folder / "device_check").mkdir(parents=True)
+    cpu, gpu = ("CPU X (2 núcleos)", "2.14"), ("GPU Y", "2.11")
+    runs = [("inicial", 0, cpu, 600.0, 90.0), ("arq_w", 0, cpu, 5400.0, 94.5), ("arq_w", 1, gpu, 120.0, 94.4),
+            ("arq_w", 2, gpu, 60.0, 94.3)]
+
+    def record(name, seed, device, seconds, val):
+        return {"experiment": name, "seed": seed, "device_name": device[0], "torch": device[1], "seconds": seconds,
+                "n_valid": 10_200, "history": [{"val_acc": val}]}
+
+    for run in runs:
+        (folder / f"{run[0]}_seed{run[1]}.json").write_text(json.dumps(record(*run)), encoding="utf-8")
+    res = render.Results(tmp_path, "fashion")
+    assert render.total_minutes(res) == (4, 103.0)  # a checagem em device_check/ não conta como treino
+    assert render.trained_where(res) == ("103 min: 100 em CPU X (2 núcleos) com PyTorch 2.14 e 3 em GPU Y com "
+                                         "PyTorch 2.11 (`arq_w`, sementes 1 e 2)")
+    line = render.device_check_line(res)
+    assert line.startswith("- **Máquinas.** Quase tudo rodou em CPU X (2 núcleos); a exceção foi `arq_w`, sementes "
+                           "1 e 2, na GPU Y com PyTorch 2.11.") and "Para ver" not in line
+    (folder / "device_check" / "arq_w_seed0.json").write_text(json.dumps(record("arq_w", 0, gpu, 90.0, 94.49)),
+                                                              encoding="utf-8")
+    line = render.device_check_line(render.Results(tmp_path, "fashion"))
+    assert ("validação final de 94,49% lá, em 1,5 min, contra 94,50% em CPU X (2 núcleos), em 90 min: −0,01 ponto "
+            "percentual (1 imagem em 10.200)") in line
+    assert line.endswith("esses 3 treinos rodaram ao mesmo tempo, dividindo-a.")
+    # numa máquina só, nada a dizer, e o total diz onde
+    for path in folder.glob("arq_w_seed[12].json"):
+        path.unlink()
+    res = render.Results(tmp_path, "fashion")
+    assert render.device_check_line(res) == ""
+    assert render.trained_where(res) == "100 min em CPU X (2 núcleos) com PyTorch 2.14"
