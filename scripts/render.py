@@ -121,14 +121,15 @@ def by_device(res: Results) -> list[tuple[str, list[dict]]]:
 
 def trained_where(res: Results) -> str:
     """Os minutos de treino e onde rodaram: "177 min em CPU … com PyTorch …" ou, se foram várias máquinas,
-    "405 min: 402 em CPU … e 3 em NVIDIA H200 … (`exp`, sementes 1 e 2)"."""
+    "405 min: 402 min de 18 treinos em CPU … e 3 min de 2 treinos em NVIDIA H200 … (`exp`, sementes 1 e 2)"."""
     n, minutes = total_minutes(res)
     groups = by_device(res)
     if len(groups) <= 1:
         return f"{br(minutes, 0)} min em {groups[0][0] if groups else '—'}"
     parts = []
     for i, (where, runs) in enumerate(groups):
-        text = f"{br(sum(r['seconds'] for r in runs) / 60, 0)} em {where}"
+        text = (f"{br(sum(r['seconds'] for r in runs) / 60, 0)} min de {len(runs)} "
+                f"{'treino' if len(runs) == 1 else 'treinos'} em {where}")
         if i > 0:  # as máquinas menos usadas dizem quais treinos rodaram nelas
             text += f" ({named_runs(runs)})"
         parts.append(text)
@@ -148,20 +149,27 @@ def device_check_line(res: Results) -> str:
     if len(groups) <= 1:
         return ""
     checks = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((res.folder / "device_check").glob("*.json"))]
+    best = res.get("best") or {}
     line = (f"- **Máquinas.** Quase tudo rodou em {groups[0][1][0]['device_name']}; a exceção foi "
-            + "; ".join(f"{named_runs(runs)}, na {where}" for where, runs in groups[1:]) + ".")
+            + "; ".join(f"{named_runs(runs)}, na {where}" for where, runs in groups[1:])
+            + ". Nessas sementes, as comparações pareadas acima dizem a máquina entre as diferenças.")
     for check in checks:
         local = res.run(check["experiment"], check["seed"])
         diff = val_final(check) - val_final(local)
         n = round(abs(diff) * local["n_valid"] / 100)
-        line += (f" Para ver o quanto a máquina pesa, a semente {check['seed']} de `{check['experiment']}` também "
-                 f"foi treinada na {check['device_name']}, com o mesmo código (as células do notebook rodadas como "
-                 f"script): validação final de {pct(val_final(check))} lá, em {br(check['seconds'] / 60, 1)} min, "
-                 f"contra {pct(val_final(local))} em {local['device_name']}, em {br(local['seconds'] / 60, 0)} min: "
-                 f"{points(diff)} ({br(n, 0)} {'imagem' if n == 1 else 'imagens'} em {br(local['n_valid'], 0)}).")
-    if checks:
-        n_gpu = sum(len(runs) for _, runs in groups[1:]) + len(checks)
-        line += f" Na GPU, esses {n_gpu} treinos rodaram ao mesmo tempo, dividindo-a."
+        line += (f" Para ter uma ideia do efeito da máquina (e da versão do PyTorch), numa semente só: a semente "
+                 f"{check['seed']} de `{check['experiment']}` também foi treinada na {check['device_name']}, com o "
+                 f"mesmo código (as células do notebook rodadas como script). Validação final: {pct(val_final(check))} "
+                 f"lá, contra {pct(val_final(local))} em {local['device_name']} ({points(diff)}, {br(n, 0)} "
+                 f"{'imagem' if n == 1 else 'imagens'} em {br(local['n_valid'], 0)})")
+        tta = check.get("extra") or {}
+        if tta and best.get("experiment") == check["experiment"] and check["seed"] == 0 and best.get("tta"):
+            line += (f"; com TTA, validação de {pct(tta['val_acc_tta'])} contra {pct(best['val_acc_tta'])} e teste "
+                     f"de {pct(tta['test_acc_tta'])} contra {pct(best['test_acc'])} "
+                     f"({points(tta['test_acc_tta'] - best['test_acc'])})")
+        line += (f". O treino levou {br(check['seconds'] / 60, 1)} min lá, com a GPU dividida entre "
+                 f"{sum(len(runs) for _, runs in groups[1:]) + len(checks)} treinos ao mesmo tempo (as sementes da "
+                 f"GPU e esta checagem), contra {br(local['seconds'] / 60, 0)} min do treino original.")
     return line
 
 
@@ -377,8 +385,8 @@ def readme_goals(root: Path) -> str:
         groups = by_device(res)
         if len(groups) > 1:  # a meta é num CPU: com treinos noutra máquina, só a parte do CPU pode reprová-la
             cpu_minutes = sum(r["seconds"] for r in groups[0][1]) / 60
-            status = ("não atingida (só a parte do CPU já passa do limite)" if cpu_minutes > BUDGET_MIN else
-                      "não medida (parte dos treinos rodou noutra máquina)")
+            status = (f"não atingida: só os {br(cpu_minutes, 0)} min do CPU já passam de {BUDGET_MIN}"
+                      if cpu_minutes > BUDGET_MIN else "não medida: parte dos treinos rodou noutra máquina")
         else:
             status = ("sem resultados" if n == 0 else "atingida (e a ambiciosa também)"
                       if minutes <= BUDGET_STRETCH_MIN else "atingida" if minutes <= BUDGET_MIN else "não atingida")
@@ -475,7 +483,7 @@ def block_history(root: Path) -> str:
             if sum(tests) / len(tests) >= goal:
                 raise ValueError(f"{old} atingiu a meta de {goal}: PREVIOUS_WINNERS não vale mais")
             who = (f"{title}: o vencedor anterior, `{old}`," if i == 0 else
-                   f"{title}, de novo: `{old}`, que venceu a seguir,")
+                   f"{title}, de novo: o vencedor seguinte, `{old}`,")
             lines.append(f"- {who} teve {', '.join(map(pct, tests[:-1]))} e {pct(tests[-1])} de teste{note} em "
                          f"{len(tests)} sementes, abaixo da meta de {pct(goal, 1)} em média; depois disso entrou "
                          f"`{added}`.")

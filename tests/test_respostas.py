@@ -187,17 +187,18 @@ def test_render_says_which_runs_trained_on_another_machine(tmp_path):
         (folder / f"{run[0]}_seed{run[1]}.json").write_text(json.dumps(record(*run)), encoding="utf-8")
     res = render.Results(tmp_path, "fashion")
     assert render.total_minutes(res) == (4, 103.0)  # a checagem em device_check/ não conta como treino
-    assert render.trained_where(res) == ("103 min: 100 em CPU X (2 núcleos) com PyTorch 2.14 e 3 em GPU Y com "
-                                         "PyTorch 2.11 (`arq_w`, sementes 1 e 2)")
+    assert render.trained_where(res) == ("103 min: 100 min de 2 treinos em CPU X (2 núcleos) com PyTorch 2.14 e 3 min "
+                                         "de 2 treinos em GPU Y com PyTorch 2.11 (`arq_w`, sementes 1 e 2)")
     line = render.device_check_line(res)
     assert line.startswith("- **Máquinas.** Quase tudo rodou em CPU X (2 núcleos); a exceção foi `arq_w`, sementes "
-                           "1 e 2, na GPU Y com PyTorch 2.11.") and "Para ver" not in line
+                           "1 e 2, na GPU Y com PyTorch 2.11.") and "Para ter" not in line
     (folder / "device_check" / "arq_w_seed0.json").write_text(json.dumps(record("arq_w", 0, gpu, 90.0, 94.49)),
                                                               encoding="utf-8")
     line = render.device_check_line(render.Results(tmp_path, "fashion"))
-    assert ("validação final de 94,49% lá, em 1,5 min, contra 94,50% em CPU X (2 núcleos), em 90 min: −0,01 ponto "
-            "percentual (1 imagem em 10.200)") in line
-    assert line.endswith("esses 3 treinos rodaram ao mesmo tempo, dividindo-a.")
+    assert ("Validação final: 94,49% lá, contra 94,50% em CPU X (2 núcleos) (−0,01 ponto percentual, 1 imagem em "
+            "10.200)") in line and "com TTA" not in line
+    assert line.endswith("O treino levou 1,5 min lá, com a GPU dividida entre 3 treinos ao mesmo tempo (as sementes da "
+                         "GPU e esta checagem), contra 90 min do treino original.")
     # numa máquina só, nada a dizer, e o total diz onde
     for path in folder.glob("arq_w_seed[12].json"):
         path.unlink()

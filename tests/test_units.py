@@ -356,6 +356,15 @@ def test_paired_comparison(mnist_ns):
     assert c["verdict"] == "não dá para afirmar" and c["differ_in"] == ["arquitetura", "épocas"]
     assert "não dá para afirmar" in mnist_ns["comparison_text"](c) and "2 coisas" in mnist_ns["comparison_text"](c)
     assert paired(s, "b", "a")["verdict"] == "b é melhor"
+    # um par treinado em máquinas diferentes também difere na máquina, e o texto diz em quais sementes
+    gpu = summary([93.60, 93.30, 93.40])
+    gpu["devices"] = ["CPU", "GPU", "GPU"]
+    s["a"]["devices"], s["d"] = ["CPU"] * 3, gpu
+    c = paired(s, "a", "d")
+    assert c["differ_in"] == ["máquina nas sementes 1, 2"]
+    one = {**gpu, "devices": ["CPU", "GPU", "CPU"]}
+    assert paired({**s, "d": one}, "a", "d")["differ_in"] == ["máquina na semente 1"]
+    assert paired(s, "b", "d")["differ_in"] == []  # sem a lista de máquinas (resultados antigos), nada a dizer
 
 
 def test_augment_is_batched_reproducible_and_sane(mnist_ns):
