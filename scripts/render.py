@@ -52,7 +52,8 @@ def nth(n: int) -> str:
 
 
 def lr_text(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
+    """Uma taxa (ou outra opção pequena) por extenso, como nas tabelas dos notebooks: 0,00001, 0,1, 25."""
+    return f"{x:.10f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
 # ------------------------------------------------------------------ leitura
