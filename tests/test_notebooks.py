@@ -408,3 +408,15 @@ def test_colab_badges_come_from_the_github_remote(tmp_path):
     head = "".join(cells(tmp_path / "fashion_mnist.ipynb")[0]["source"])
     assert url in head and "Para abrir no Colab" not in head
     assert "USUARIO" not in before  # nenhum selo de mentira no README commitado
+
+
+def test_device_checks_repeat_a_committed_run_exactly():
+    """Uma checagem de máquina (results/<conjunto>/device_check/) é o mesmo treino de um resultado commitado:
+    mesma identidade (dados, divisão, configuração, semente, código), só noutra máquina."""
+    checks = sorted((ROOT / "results").glob("*/device_check/*.json"))
+    for path in checks:
+        check = read_json(path)
+        original = read_json(path.parent.parent / path.name)
+        check_result_schema(check)
+        assert check["identity"] == original["identity"], path
+        assert check["device_name"] != original["device_name"], path
