@@ -64,6 +64,7 @@ class Results:
 
     def __init__(self, root: Path, key: str):
         self.folder = root / "results" / key
+        self._runs = None
 
     def get(self, name: str):
         path = self.folder / f"{name}.json"
@@ -74,8 +75,10 @@ class Results:
 
     def runs(self) -> list[dict]:
         """Cada treino gravado uma vez (a cópia escolhida do mod3 não conta de novo)."""
-        runs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("*_seed*.json"))]
-        return [r for r in runs if "selection" not in r]
+        if self._runs is None:
+            runs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.folder.glob("*_seed*.json"))]
+            self._runs = [r for r in runs if "selection" not in r]
+        return self._runs
 
 
 def val_final(r: dict) -> float:
@@ -101,10 +104,10 @@ def legacy_note(res: Results, template: str = "{}") -> str:
                   if r["seed"] != 0 and r["experiment"] not in summary})
     if not old:
         return ""
-    names, seeds = sorted({name for name, _ in old}), [str(seed) for _, seed in old]
-    return template.format(f"{len(old)} deles, de {', '.join(f'`{n}`' for n in names)}, sementes "
-                           f"{', '.join(seeds[:-1])} e {seeds[-1]}, são de uma versão anterior da busca e o notebook "
-                           "atual não os refaz")
+    names = sorted({name for name, _ in old})
+    return template.format(f"{len(old)} deles, de {', '.join(f'`{n}`' for n in names)}, "
+                           f"{seeds_text([seed for _, seed in old])}, são de uma versão anterior da busca e o "
+                           "notebook atual não os refaz")
 
 
 def total_minutes(res: Results) -> tuple[int, float]:
@@ -157,12 +160,11 @@ def device_check_line(res: Results) -> str:
     for check in checks:
         local = res.run(check["experiment"], check["seed"])
         diff = val_final(check) - val_final(local)
-        n = round(abs(diff) * local["n_valid"] / 100)
         line += (f" Para ter uma ideia do efeito da máquina (e da versão do PyTorch), numa semente só: a semente "
                  f"{check['seed']} de `{check['experiment']}` também foi treinada na {check['device_name']}, com o "
                  f"mesmo código (as células do notebook rodadas como script). Validação final: {pct(val_final(check))} "
-                 f"lá, contra {pct(val_final(local))} em {local['device_name']} ({points(diff)}, {br(n, 0)} "
-                 f"{'imagem' if n == 1 else 'imagens'} em {br(local['n_valid'], 0)})")
+                 f"lá, contra {pct(val_final(local))} em {local['device_name']} ({points(diff)}, "
+                 f"{image_count(diff, local['n_valid'])})")
         tta = check.get("extra") or {}
         if tta and best.get("experiment") == check["experiment"] and check["seed"] == 0 and best.get("tta"):
             line += (f"; com TTA, validação de {pct(tta['val_acc_tta'])} contra {pct(best['val_acc_tta'])} e teste "
@@ -179,10 +181,15 @@ def seeds_text(seeds: list[int]) -> str:
     return f"semente {seeds[0]}" if len(seeds) == 1 else f"sementes {', '.join(seeds[:-1])} e {seeds[-1]}"
 
 
+def image_count(diff: float, total: int) -> str:
+    """Uma diferença em pontos percentuais, em imagens de um conjunto de `total`: "6 imagens em 10.000"."""
+    n = round(abs(diff) * total / 100)
+    return f"{br(n, 0)} {'imagem' if n == 1 else 'imagens'} em {br(total, 0)}"
+
+
 def images(c: dict) -> str:
-    """O tamanho de uma diferença média em imagens do teste: "6 imagens em 10.000"."""
-    n = round(abs(c["mean_diff"]) * c["n_test"] / 100)
-    return f"{br(n, 0)} {'imagem' if n == 1 else 'imagens'} em {br(c['n_test'], 0)}"
+    """O tamanho de uma diferença média em imagens do teste."""
+    return image_count(c["mean_diff"], c["n_test"])
 
 
 def comparison_line(c: dict) -> str:
@@ -848,12 +855,11 @@ def block_q7_candidates(root: Path) -> str:
     comp = comparisons(f.get("summary"))[(second["experiment"], best["experiment"])]
     verdict = ("não dá para afirmar que um seja melhor" if comp["verdict"] == "não dá para afirmar" else
                f"`{comp['verdict'].split()[0]}` é melhor")
-    n_valid = f.run(best["experiment"])["n_valid"]
-    margin_images = br(round((best["val_acc_plain"] - second["val_acc_final"]) * n_valid / 100), 0)
+    margin = image_count(best["val_acc_plain"] - second["val_acc_final"], f.run(best["experiment"])["n_valid"])
     lines += [
         f"- **Vencedor pela validação: `{best['experiment']}`**, com {pct(best['val_acc_plain'])} na última época, "
         f"à frente de `{second['experiment']}` ({pct(second['val_acc_final'])}), numa semente: uma margem de "
-        f"{margin_images} imagens em {br(n_valid, 0)} de validação. Os dois diferem em: "
+        f"{margin} de validação. Os dois diferem em: "
         f"{', '.join(comp['differ_in'])}. Nas {len(comp['seeds'])} sementes pareadas (seção abaixo), {verdict} "
         f"no teste ({points(comp['mean_diff'])}, cerca de {images(comp)}, intervalo de 95% de "
         f"{signed(comp['ci95'][0])} a {signed(comp['ci95'][1])}).",
