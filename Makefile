@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.instalado
 NOTEBOOKS := mnist_cnn.ipynb fashion_mnist.ipynb
 
-.PHONY: help all install data notebooks render test bench repro badges
+.PHONY: help all install data notebooks sync lab render test bench repro badges
 
 help:  ## lista os alvos
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:[^#]*## /\t/' | expand -t 12
@@ -26,6 +26,13 @@ data: $(STAMP)  ## MNIST e Fashion-MNIST em data/, verificados por SHA-256
 
 notebooks: $(STAMP)  ## executa os dois notebooks e os regrava com as saídas (o original só é trocado se der certo)
 	$(PY) scripts/run_notebook.py $(NOTEBOOKS)
+
+sync:  ## copia as células compartilhadas do mnist_cnn.ipynb para o fashion_mnist.ipynb (as que mudam perdem as saídas)
+	$(PYTHON) scripts/sync_cells.py
+
+# Como root (comum em Docker), o Jupyter só abre com --allow-root.
+lab: data  ## abre os dois notebooks no JupyterLab (instala e baixa os dados antes, se preciso)
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOKS)
 
 render: $(STAMP)  ## reescreve os blocos de números do README.md e do respostas.md a partir de results/
 	$(PY) scripts/render.py

@@ -1,16 +1,38 @@
 """Utilidades dos testes: o código do notebook é carregado das suas células etiquetadas."""
 
+import ast
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("MPLBACKEND", "Agg")  # as figuras dos testes vão para arquivo, nunca para uma janela
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from nbcells import cells, load_namespace  # noqa: E402, F401 (cells é usado pelos testes)
+from nbcells import cells, load_namespace, tags_of  # noqa: E402 (cells é usado pelos testes)
 
 NOTEBOOKS = {"mnist": ROOT / "mnist_cnn.ipynb", "fashion": ROOT / "fashion_mnist.ipynb"}
+
+
+def notebook_constants(path, tag=None) -> dict:
+    """As atribuições de valores literais (números, textos, listas, dicionários, tuplas) de nível de módulo
+    nas células de código do notebook (só nas de etiqueta `tag`, se dada), na ordem do notebook.
+
+    Serve para ler o que uma célula de experimentos (que load_namespace pula) define, como Q4_GRID."""
+    found = {}
+    for cell in cells(path):
+        if cell["cell_type"] != "code" or (tag is not None and tag not in tags_of(cell)):
+            continue
+        for node in ast.parse("".join(cell["source"])).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError):
+                    pass  # não é literal (uma chamada, uma compreensão)
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +43,94 @@ def mnist_ns():
 @pytest.fixture(scope="session")
 def fashion_ns():
     return load_namespace(NOTEBOOKS["fashion"])
+
+
+class _Recorded(Exception):
+    """Interrompe choose_sgd_rate logo depois de pedir as candidatas: só as configurações interessam."""
+
+
+class RecordingLab:
+    """Um LAB que não treina nem grava: guarda a configuração de cada experimento pedido."""
+
+    def __init__(self):
+        self.configs = {}
+
+    def run(self, name, cfg, **kwargs):
+        self.configs[name] = cfg
+        return {"history": [{"val_acc": 0.0}]}, None
+
+    def path(self, name, seed):
+        raise _Recorded
+
+
+def notebook_configs(path, ns, monkeypatch, scale: float = 1.0) -> tuple[dict, dict]:
+    """As configurações que o notebook pede com EPOCH_SCALE = `scale` (1: a execução completa), sem treinar nada.
+
+    Lê as chamadas `run_and_plot(nome, configuração)` e `choose_sgd_rate(nome, agenda)` das células, na ordem;
+    as configurações vêm do próprio código do notebook (recipe, choose_sgd_rate). Devolve
+    ({experimento: configuração}, {experimento de choose_sgd_rate: {taxa: configuração da candidata}})."""
+    lab = RecordingLab()
+    for name, value in (("LAB", lab), ("EPOCH_SCALE", scale), ("SEED", 0), ("RESULTS", {})):
+        monkeypatch.setitem(ns, name, value)
+    env = dict(ns)
+    configs, choices = {}, {}
+    for cell in cells(path):
+        if cell["cell_type"] != "code" or "parameters" in tags_of(cell):  # EPOCH_SCALE e SEED são os daqui
+            continue
+        for node in ast.parse("".join(cell["source"])).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = node.value  # só receitas e literais: nada que carregue dados ou treine
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "recipe":
+                    env[node.targets[0].id] = eval(compile(ast.Expression(value), str(path), "eval"), env)
+                else:
+                    try:
+                        env[node.targets[0].id] = ast.literal_eval(value)
+                    except (ValueError, TypeError, SyntaxError):
+                        pass
+            call = node.value if isinstance(node, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+                continue
+            if call.func.id == "run_and_plot":
+                configs[ast.literal_eval(call.args[0])] = eval(compile(ast.Expression(call.args[1]), str(path),
+                                                                       "eval"), env)
+            elif call.func.id == "choose_sgd_rate":
+                name, scheduler = (ast.literal_eval(a) for a in call.args[:2])
+                before = set(lab.configs)
+                try:
+                    ns["choose_sgd_rate"](name, scheduler)
+                except _Recorded:
+                    pass
+                new = {n: c for n, c in lab.configs.items() if n not in before}
+                configs.update(new)
+                choices[name] = {c["lr"]: c for c in new.values()}
+    return configs, choices
+
+
+class _FakeResults(dict):
+    """RESULTS de mentira: qualquer experimento pedido existe, treinado na semente 0."""
+
+    def __missing__(self, name):
+        self[name] = _fake_run(name, 0)
+        return self[name]
+
+
+def _fake_run(name, seed):
+    return {"experiment": name, "seed": seed, "test_acc": 90.0 + seed, "test_loss": 0.3, "n_test": 100,
+            "history": [{"val_acc": 89.0 + seed}], "device_name": "CPU", "config": {"name": name, "lr": 1e-3}}
+
+
+class _SeedLab:
+    def run(self, name, cfg, seed=None, **kwargs):
+        return _fake_run(name, seed), None
+
+
+def q4_design(path) -> dict:
+    """O que a célula `q4-runs` do notebook (que load_namespace pula) faz, executada com resultados de mentira:
+    as sementes de cada receita (Q4_RUNS), o quadro (Q4_GRID) e as comparações (Q4_EFFECTS, Q4_COMPARISONS)."""
+    ns = load_namespace(path)
+    env = {**ns, **notebook_constants(path, "parameters"), "LAB": _SeedLab(), "RESULTS": _FakeResults()}
+    for cell in cells(path):
+        if cell["cell_type"] == "code" and "q4-runs" in tags_of(cell):
+            exec(compile("".join(cell["source"]), f"{Path(path).name}[q4-runs]", "exec"), env)
+    return {"seeds": {name: [r["seed"] for r in runs] for name, runs in env["Q4_RUNS"].items()},
+            "grid": env["Q4_GRID"], "effects": env["Q4_EFFECTS"], "comparisons": env["Q4_COMPARISONS"]}

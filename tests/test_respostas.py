@@ -1,65 +1,107 @@
 """Cada número que um leitor lê vem de results/.
 
-- README.md e respostas.md: os números ficam em blocos escritos por `scripts/render.py` a partir de
-  results/ (`--check` falha se um bloco estiver desatualizado); fora dos blocos, nenhum número
-  medido. Dentro deles, cada porcentagem, milissegundo e MiB está em results/ na precisão citada.
-- Os notebooks: as células de markdown não citam número medido nenhum; as conclusões são escritas
-  por código a partir dos resultados.
+- As tabelas do README.md e do respostas.md são escritas por `scripts/render.py` a partir de results/;
+  `--check` falha se uma estiver desatualizada.
+- O rastreio: todo número com unidade (%, s, min, h, ms, MiB, MB, pontos, vezes, imagens, épocas, ×)
+  no README.md e no respostas.md, dentro ou fora dos blocos, está em results/**/*.json na precisão
+  citada, ou é uma conta simples e declarada sobre esses números (`measured_strings`), ou está na
+  lista curta de constantes que não são medidas (`FIXED`).
 - Cada figura embutida existe.
 """
 
 import json
 import re
+import statistics
 import subprocess
 import sys
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from conftest import NOTEBOOKS, ROOT, cells
 
+sys.path.insert(0, str(ROOT / "scripts"))
+import render  # noqa: E402
+
 RESPOSTAS, README = ROOT / "respostas.md", ROOT / "README.md"
-# Os números da versão original (divisão invertida), que a tabela de comparação cita.
-ORIGINAIS = {"97.66", "97.74", "94.66", "94.84", "98.92", "98.81", "98.72", "98.71", "99.86", "99.39"}
-# Um número com unidade: uma medida em potencial (porcentagem, tempo, memória, pontos, vezes).
-WITH_UNIT = re.compile(r"(?<![\w.,/])(\d[\d.,]*)\s?(%|ms\b|s\b|min\b|h\b|MB\b|MiB\b|GB\b|GFLOP|TFLOP|pontos?\b"
-                       r"|vezes\b|×(?!\s?\d))")  # 28×28 e 3×3 são tamanhos, não medidas
-# O que o texto fixo pode citar, e por quê: nada disso é medido.
+
+# Um número com unidade: uma medida em potencial. 28×28 e 3×3 são tamanhos, não medidas.
+WITH_UNIT = re.compile(r"(?<![\w.,/])(\d[\d.]*(?:,\d+)?)\s?(%|ms\b|s\b|min\b|h\b|MiB\b|MB\b|GB\b|GFLOP|TFLOP"
+                       r"|pontos?\b|vezes\b|imagens\b|épocas?\b|×(?!\s?\d))")
+# O que o texto pode citar sem estar em results/, e por quê: nada disso é medido.
 FIXED = {
     "17%", "83%",  # a divisão treino/validação (e o erro da versão original)
-    "30%",  # pct_start do OneCycle, uma opção da configuração
-    "25%", "40%", "50%",  # taxas de Dropout das arquiteturas
-    "25 vezes",  # div_factor do OneCycle: a taxa inicial é a máxima dividida por 25
-    "95%",  # o nível do intervalo de confiança
-    "99%",  # o alvo da receita rápida (acerto no teste)
+    "30%",  # pct_start do OneCycle: a fração do treino em que a taxa sobe
+    "95%",  # o nível dos intervalos de confiança
     "5 MB",  # o limite de tamanho dos notebooks commitados
-    "10%",  # o zoom máximo do aumento de dados da rede funda
+    # os números da versão original (divisão invertida), que a tabela de comparação cita
+    *(render.pct(x) for pair in render.ORIGINAIS.values() for x in pair),
 }
-BLOCK = re.compile(r"<!-- ([\w-]+):início -->\n(.*?)<!-- \1:fim -->", re.S)
-# Dentro dos blocos, estas unidades são conferidas valor a valor contra results/.
-TRACED = re.compile(r"(?<![\w.,/])(\d[\d.]*(?:,\d+)?)\s?(%|ms\b|MiB\b)")
 
 
-def numbers_in(obj):
+def leaves(obj, path=""):
+    """Cada número de um JSON, com o caminho das chaves até ele ("history/val_acc", "modes/grad/ms_min")."""
     if isinstance(obj, bool):
         return
     if isinstance(obj, (int, float)):
-        yield float(obj)
+        yield path, float(obj)
     elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from numbers_in(v)
+        for k, v in obj.items():
+            yield from leaves(v, f"{path}/{k}")
     elif isinstance(obj, list):
         for v in obj:
-            yield from numbers_in(v)
+            yield from leaves(v, path)
 
 
-def measured_strings() -> set[str]:
-    """Cada número de results/ escrito com 0, 1, 2 e 3 casas decimais."""
-    out = set()
-    for path in (ROOT / "results").rglob("*.json"):
-        for x in numbers_in(json.loads(path.read_text(encoding="utf-8"))):
-            for places in range(4):
-                q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-                out.add(str(q))
-    return out
+def derived(path: str, x: float):
+    """Um número de results/ e as contas sobre ele que o texto pode citar."""
+    yield abs(x)  # uma diferença com sinal é citada sem ele: "−0,03 ponto"
+    if "acc" in path and 0 <= x <= 100:
+        yield 100 - x  # a taxa de erro
+    if "seconds" in path:
+        yield from (x / 60, x / 3600)  # minutos e horas
+    if path.rsplit("/", 1)[-1].startswith("ms_"):
+        yield x / 1000  # segundos (render.duration escreve 1,04 s, não 1.044 ms)
+
+
+def aggregates(folder):
+    """As contas sobre vários arquivos que as tabelas e o texto citam: a média das sementes de cada receita,
+    a soma dos minutos de treino (por máquina e no total), o tempo médio por época de cada treino, treino +
+    validação (as 60.000 imagens de treino do conjunto) e o tamanho de cada diferença pareada em imagens."""
+    by_recipe, by_device = defaultdict(list), defaultdict(float)
+    for path in folder.glob("*_seed*.json"):
+        r = json.loads(path.read_text(encoding="utf-8"))
+        if "history" in r:
+            yield statistics.mean(h["seconds"] for h in r["history"])
+        if sizes := r.get("identity", {}).get("sizes"):
+            yield sizes["train"] + sizes["valid"]  # o conjunto de treino original, antes da divisão
+        by_recipe[re.sub(r"_seed\d+\.json$", "", path.name)].append(r)
+        if "selection" not in r:  # a cópia do candidato escolhido não é outro treino
+            by_device[r["device_name"]] += r["seconds"]
+    for runs in by_recipe.values():
+        for accs in ([r["test_acc"] for r in runs if r.get("test_acc") is not None],
+                     [r["history"][-1]["val_acc"] for r in runs if r.get("history")]):
+            if accs:
+                yield from (statistics.mean(accs), 100 - statistics.mean(accs))
+    yield from (s / 60 for s in (*by_device.values(), sum(by_device.values())))
+    for c in (json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("summary.json")):
+        yield from (abs(d["mean_diff"]) * d["n_test"] / 100 for d in c.get("_comparisons", []))
+
+
+def as_strings(x: float):
+    """x escrito com 0 a 4 casas, arredondado das duas maneiras que o código usa (Decimal e f-string)."""
+    for places in range(5):
+        yield str(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+        yield f"{x:.{places}f}"
+
+
+def measured_strings(root=ROOT) -> set[str]:
+    """Tudo o que o texto pode citar: cada número de results/ e as contas de `derived` e `aggregates`."""
+    values = []
+    for path in (root / "results").rglob("*.json"):
+        values += [y for p, x in leaves(json.loads(path.read_text(encoding="utf-8"))) for y in (x, *derived(p, x))]
+    for folder in (p for p in (root / "results").iterdir() if p.is_dir()):
+        values += list(aggregates(folder))
+    return {s for x in values for s in as_strings(x)}
 
 
 def as_decimal(text: str) -> str:
@@ -67,141 +109,99 @@ def as_decimal(text: str) -> str:
     return text.replace(".", "").replace(",", ".")
 
 
-def traced_numbers(text: str) -> list[str]:
-    return [as_decimal(m.group(1)) for m in TRACED.finditer(text)]
-
-
-def unknown_numbers(text: str, measured: set[str]) -> list[str]:
-    return sorted({q for q in traced_numbers(text) if q not in measured and q not in ORIGINAIS})
-
-
-def outside_blocks(text: str) -> str:
-    return BLOCK.sub("", text)
-
-
-def untraced_fixed_text(text: str) -> list[str]:
-    return sorted({m.group(0).replace("\n", " ") for m in WITH_UNIT.finditer(text)} - FIXED)
+def untraced(text: str, measured: set[str]) -> list[str]:
+    """Os números com unidade de `text` que não estão em results/ nem em FIXED, como aparecem no texto."""
+    bad = set()
+    for m in WITH_UNIT.finditer(text):
+        quoted = re.sub(r"\s+", " ", m.group(0))
+        if quoted not in FIXED and as_decimal(m.group(1)) not in measured:
+            bad.add(quoted)
+    return sorted(bad)
 
 
 def test_render_check_passes():
-    """Os blocos do README e do respostas.md são exatamente o que results/ dá agora."""
+    """As tabelas do README e do respostas.md são exatamente o que results/ dá agora."""
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "render.py"), "--check"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
 
 
-def test_numbers_in_blocks_come_from_results():
+def test_every_number_with_a_unit_comes_from_results():
+    """Todo número com unidade no README e no respostas.md, escrito à mão ou numa tabela, está em results/."""
     measured = measured_strings()
     for path in (RESPOSTAS, README):
-        blocks = "\n".join(m.group(2) for m in BLOCK.finditer(path.read_text(encoding="utf-8")))
-        assert len(traced_numbers(blocks)) > 10, f"{path.name} deveria citar os resultados"
-        unknown = unknown_numbers(blocks, measured)
-        assert not unknown, f"{path.name}: números que não estão em results/: {unknown}"
+        text = path.read_text(encoding="utf-8")
+        assert len(WITH_UNIT.findall(text)) > 10, f"{path.name} deveria citar os resultados"
+        bad = untraced(text, measured)
+        assert not bad, f"{path.name}: números que não estão em results/ (nem em FIXED): {bad}"
 
 
-def test_fixed_text_quotes_no_measured_number():
-    """Fora dos blocos gerados, e em todo markdown dos notebooks, só constantes de configuração."""
-    for path in (RESPOSTAS, README):
-        bad = untraced_fixed_text(outside_blocks(path.read_text(encoding="utf-8")))
-        assert not bad, f"{path.name}, fora dos blocos de scripts/render.py: {bad}"
+def test_notebook_markdown_numbers_come_from_results():
+    """O mesmo rastreio no markdown dos notebooks: o texto fixo de uma aula não cita um número inventado."""
+    measured = measured_strings()
     for nb in NOTEBOOKS.values():
         for i, cell in enumerate(cells(nb)):
             if cell["cell_type"] == "markdown":
-                bad = untraced_fixed_text("".join(cell["source"]))
-                assert not bad, f"{nb.name}, célula {i}: {bad} (escreva o número por código, a partir dos resultados)"
+                bad = untraced("".join(cell["source"]), measured)
+                assert not bad, f"{nb.name}, célula {i}: números que não estão em results/: {bad}"
 
 
-def test_the_checks_catch_invented_numbers():
-    assert traced_numbers("teste: 99,36% e 98,5 % e 1.037 ms e 700 MiB") == ["99.36", "98.5", "1037", "700"]
-    measured = {"99.36", "1037"}
-    assert unknown_numbers("medido 99,36%, inventado 99,37%, 1.037 ms, 12 ms", measured) == ["12", "99.37"]
-    # a precisão conta: 99,4% só vale se algum resultado, arredondado a uma casa, der 99,4
-    assert unknown_numbers("99,4%", measured) == ["99.4"]
-    assert untraced_fixed_text("Dropout de 50%, divisão 83/17, 104 min e 0,43 ponto") == ["0,43 ponto", "104 min"]
-    assert outside_blocks("a <!-- x:início -->\n99,1%\n<!-- x:fim --> b 3 s") == "a  b 3 s"
+def test_the_trace_catches_invented_numbers(tmp_path):
+    """O rastreio pode falhar: um número inventado, ou citado com mais precisão do que foi medido, é apontado."""
+    folder = tmp_path / "results" / "mnist"
+    folder.mkdir(parents=True)
+    run = {"test_acc": 99.36, "seconds": 600.0, "device_name": "CPU X",
+           "history": [{"val_acc": 99.1, "seconds": 300.0}, {"val_acc": 99.2, "seconds": 300.0}]}
+    (folder / "mod2_scheduler_seed0.json").write_text(json.dumps(run), encoding="utf-8")
+    (folder / "q6.json").write_text(json.dumps({"modes": {"grad": {"ms_median": 1043.9}}}), encoding="utf-8")
+    measured = measured_strings(tmp_path)
+    ok = "teste de 99,36% (99,4%), erro de 0,64%, 10 min de treino, 300 s por época, 1,04 s; 17% e 28×28"
+    assert untraced(ok, measured) == []
+    assert untraced("99,37% de teste, 12 min, 18% dos dados, 0,5 ponto, 1.050 ms e 3 vezes", measured) == [
+        "0,5 ponto", "1.050 ms", "12 min", "18%", "3 vezes", "99,37%"]
+    assert untraced("99,361%", measured) == ["99,361%"]  # mais casas do que o resultado tem
 
 
-def test_render_writes_the_notebooks_comparison_sentence(mnist_ns):
-    """O renderizador e os notebooks escrevem a mesma frase para a mesma comparação pareada."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import render
+def test_render_skips_missing_blocks_and_check_fails_on_stale_ones(tmp_path):
+    """Um bloco sem marcadores no arquivo é pulado; um bloco desatualizado faz `--check` sair com 1."""
+    text = "antes\n<!-- a:início -->\nvelho\n<!-- a:fim -->\ndepois\n"
+    new, changed = render.render_text(text, {"a": lambda root: "| x |", "b": lambda root: "nunca"}, tmp_path)
+    assert (new, changed) == ("antes\n<!-- a:início -->\n| x |\n<!-- a:fim -->\ndepois\n", ["a"])
+    assert render.render_text(new, {"a": lambda root: "| x |"}, tmp_path) == (new, [])
+    assert render.render_text(text, {"a": lambda root: ""}, tmp_path)[0] == (
+        "antes\n<!-- a:início -->\n<!-- a:fim -->\ndepois\n")  # um bloco vazio fica vazio
+    (tmp_path / "README.md").write_text("<!-- benchmark:início -->\nvelho\n<!-- benchmark:fim -->\n", encoding="utf-8")
+    assert render.main(["--check"], root=tmp_path) == 1  # sem respostas.md e sem results/bench.json
+    assert render.main([], root=tmp_path) == 0
+    assert render.main(["--check"], root=tmp_path) == 0
 
-    def summary(accs, **cfg):
-        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "n_test": 10_000,
-                 "config": {"arch": "a", **cfg}} for s, t in enumerate(accs)]
-        return mnist_ns["seed_summary"](runs)
 
-    s = {"a": summary([93.5, 93.2, 93.35]), "b": summary([95.5, 95.3, 95.3], arch="b", epochs=3),
-         "c": summary([93.4, 93.3, 93.3])}
-    for a, b in (("a", "b"), ("a", "c"), ("b", "a")):
-        c = mnist_ns["paired"](s, a, b)
-        assert render.comparison_line(c) == mnist_ns["comparison_text"](c)
+def test_q4_table_has_one_row_per_recipe_and_no_candidates(tmp_path):
+    """A tabela da questão 4: uma linha por receita com resultado, na ordem de Q4, sem os candidatos de taxa,
+    com o desvio-padrão só a partir de duas sementes; e os tempos em segundos a partir de 1.000 ms."""
+    folder = tmp_path / "results" / "mnist"
+    folder.mkdir(parents=True)
+
+    def write(name, acc, lr=0.001, optimizer="adam", scheduler=None, **extra):
+        config = {"optimizer": optimizer, "lr": lr, "scheduler": scheduler, "epochs": 10}
+        run = {"config": config, "history": [{"val_acc": acc}], "test_acc": acc, "test_loss": 0.03, **extra}
+        (folder / f"{name}.json").write_text(json.dumps(run), encoding="utf-8")
+
+    write("sgd_constante_seed0", 99.0, lr=0.1, optimizer="sgd", selection={})
+    write("sgd_constante_lr0.1_seed0", 99.0, lr=0.1, optimizer="sgd")
+    write("sgd_constante_lr0.01_seed0", 98.0, lr=0.01, optimizer="sgd")
+    write("inicial_seed1", 99.0)
+    write("inicial_seed0", 98.0)
+    rows = render.q4_table(tmp_path, "mnist").splitlines()[2:]
+    assert rows == ["| `inicial` | Adam | 0,001 | constante | 10 | 2 | 98,50% | 98,50% ± 0,71 | 0,0300 |",
+                    "| `sgd_constante` | SGD | 0,1 | constante | 10 | 1 | 99,00% | 99,00% | 0,0300 |"]
+    assert [render.duration(ms) for ms in (1043.7, 999.0, 12.3, 2.5)] == ["1,04 s", "999 ms", "12 ms", "2,5 ms"]
 
 
 def test_embedded_figures_exist():
+    """Cada figura que o README e o respostas.md embutem existe no repositório."""
     for path in (RESPOSTAS, README):
         images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", path.read_text(encoding="utf-8"))
         missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
         assert not missing, f"{path.name}: {missing}"
     assert re.findall(r"!\[", RESPOSTAS.read_text(encoding="utf-8")), "respostas.md deveria mostrar as figuras"
-
-
-def test_render_names_saved_runs_that_the_notebook_no_longer_makes(tmp_path):
-    """Sementes extras de um vencedor antigo (fora do resumo das sementes) são contadas e ditas, não escondidas."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import render
-
-    folder = tmp_path / "results" / "mnist"
-    folder.mkdir(parents=True)
-    runs = [("inicial", 0), ("inicial", 1), ("arq_velho", 0), ("arq_velho", 1), ("arq_velho", 2)]
-    for name, seed in runs:
-        (folder / f"{name}_seed{seed}.json").write_text(json.dumps({"experiment": name, "seed": seed,
-                                                                    "seconds": 60.0}), encoding="utf-8")
-    (folder / "summary.json").write_text(json.dumps({"inicial": {}}), encoding="utf-8")
-    res = render.Results(tmp_path, "mnist")
-    assert render.total_minutes(res) == (5, 5.0)
-    assert render.legacy_note(res) == ("2 deles, de `arq_velho`, sementes 1 e 2, são de uma versão anterior da "
-                                       "busca e o notebook atual não os refaz")
-    wrapped = render.legacy_note(res, " ({})")
-    assert wrapped.startswith(" (2 deles, de `arq_velho`") and wrapped.endswith("refaz)")
-    (folder / "summary.json").write_text(json.dumps({"inicial": {}, "arq_velho": {}}), encoding="utf-8")
-    assert render.legacy_note(render.Results(tmp_path, "mnist"), "; {}") == ""
-
-
-def test_render_says_which_runs_trained_on_another_machine(tmp_path):
-    """Minutos por máquina, as exceções nomeadas, e a checagem da mesma semente nas duas máquinas."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import render
-
-    folder = tmp_path / "results" / "fashion"
-    (folder / "device_check").mkdir(parents=True)
-    cpu, gpu = ("CPU X (2 núcleos)", "2.14"), ("GPU Y", "2.11")
-    runs = [("inicial", 0, cpu, 600.0, 90.0), ("arq_w", 0, cpu, 5400.0, 94.5), ("arq_w", 1, gpu, 120.0, 94.4),
-            ("arq_w", 2, gpu, 60.0, 94.3)]
-
-    def record(name, seed, device, seconds, val):
-        return {"experiment": name, "seed": seed, "device_name": device[0], "torch": device[1], "seconds": seconds,
-                "n_valid": 10_200, "history": [{"val_acc": val}]}
-
-    for run in runs:
-        (folder / f"{run[0]}_seed{run[1]}.json").write_text(json.dumps(record(*run)), encoding="utf-8")
-    res = render.Results(tmp_path, "fashion")
-    assert render.total_minutes(res) == (4, 103.0)  # a checagem em device_check/ não conta como treino
-    assert render.trained_where(res) == ("103 min: 100 min de 2 treinos em CPU X (2 núcleos) com PyTorch 2.14 e 3 min "
-                                         "de 2 treinos em GPU Y com PyTorch 2.11 (`arq_w`, sementes 1 e 2)")
-    line = render.device_check_line(res)
-    assert line.startswith("- **Máquinas.** Quase tudo rodou em CPU X (2 núcleos); a exceção foi `arq_w`, sementes "
-                           "1 e 2, na GPU Y com PyTorch 2.11.") and "Para ter" not in line
-    (folder / "device_check" / "arq_w_seed0.json").write_text(json.dumps(record("arq_w", 0, gpu, 90.0, 94.49)),
-                                                              encoding="utf-8")
-    line = render.device_check_line(render.Results(tmp_path, "fashion"))
-    assert ("Validação final: 94,49% lá, contra 94,50% em CPU X (2 núcleos) (−0,01 ponto percentual, 1 imagem em "
-            "10.200)") in line and "com TTA" not in line
-    assert line.endswith("O treino levou 1,5 min lá, com a GPU dividida entre 3 treinos ao mesmo tempo (as sementes da "
-                         "GPU e esta checagem), contra 90 min do treino original.")
-    # numa máquina só, nada a dizer, e o total diz onde
-    for path in folder.glob("arq_w_seed[12].json"):
-        path.unlink()
-    res = render.Results(tmp_path, "fashion")
-    assert render.device_check_line(res) == ""
-    assert render.trained_where(res) == "100 min em CPU X (2 núcleos) com PyTorch 2.14"

@@ -1,11 +1,13 @@
 """Testes de unidade das funções dos notebooks (carregadas das células etiquetadas)."""
 
 import json
+from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT, notebook_constants
 
 
 def tiny_data(n=96, seed=0):
@@ -26,6 +28,12 @@ DIRS = {"RESULTS_DIR": "results", "FIGURES_DIR": "figures", "CHECKPOINTS_DIR": "
 def make_lab(ns, folder, data=None, seed=0, force=False):
     dirs = {k: str(folder / v) for k, v in DIRS.items()}
     return ns["Lab"](data or tiny_data(), "teste", "teste", dirs, torch.device("cpu"), seed=seed, force=force)
+
+
+def use_lab(ns, monkeypatch, lab):
+    """As funções das células que usam o LAB do notebook (save_and_reload, choose_sgd_rate) passam a usar `lab`."""
+    for name, value in (("LAB", lab), ("DEVICE", torch.device("cpu")), ("SEED", lab.seed), ("RESULTS", {})):
+        monkeypatch.setitem(ns, name, value)
 
 
 def test_convnet_matches_the_seed(mnist_ns):
@@ -87,11 +95,13 @@ def test_unknown_optimizer_is_a_clear_error(mnist_ns, name):
         mnist_ns["recipe"](1, optimizer=name)
 
 
-def test_unknown_architecture_and_scheduler(mnist_ns):
+def test_unknown_architecture_and_scheduler(mnist_ns, tmp_path):
     with pytest.raises(ValueError, match="Arquitetura desconhecida.*convnet"):
         mnist_ns["build_model"]("resnet9000")
+    # uma arquitetura com erro de grafia para antes do treino, sem gravar nada
     with pytest.raises(ValueError, match="Arquitetura desconhecida.*convnet"):
-        mnist_ns["recipe"](1, arch="resnet9000")
+        make_lab(mnist_ns, tmp_path).run("x", mnist_ns["recipe"](1, arch="resnet9000"))
+    assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="Agendador desconhecido"):
         mnist_ns["recipe"](1, scheduler="cosine-magic")
     with pytest.raises(ValueError, match="campo.*desconhecido.*momentum"):
@@ -119,12 +129,17 @@ def test_config_says_what_runs(mnist_ns):
     mnist_ns["make_scheduler"](fixed, opt, steps_per_epoch=10)
     assert opt.param_groups[0]["momentum"] == 0.9
     assert mnist_ns["recipe"](1)["scheduler_options"] is None
+    assert mnist_ns["make_scheduler"](mnist_ns["recipe"](1), opt, steps_per_epoch=10) is None  # taxa constante
     with pytest.raises(ValueError, match="scheduler_options"):
         mnist_ns["check_config"]({**cfg, "scheduler_options": {"cycle_momentum": False}})
+    with pytest.raises(ValueError, match="optimizer_options"):
+        mnist_ns["check_config"]({**cfg, "optimizer_options": None})
+    with pytest.raises(ValueError, match="scheduler_options"):  # opções de um agendador que não roda
+        mnist_ns["check_config"]({**mnist_ns["recipe"](1), "scheduler_options": cfg["scheduler_options"]})
 
 
-@pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -3), ("epochs", 1.5),
-                                         ("batch_size", 0), ("lr", 0.0), ("lr", -1e-3)])
+@pytest.mark.parametrize("field,value", [("epochs", 0), ("epochs", -3), ("epochs", 1.5), ("batch_size", 0),
+                                         ("lr", 0.0), ("lr", -1e-3), ("lr", float("nan")), ("lr", True)])
 def test_out_of_range_parameters(mnist_ns, tmp_path, field, value):
     cfg = mnist_ns["recipe"](1, arch="fastnet")
     cfg[field] = value
@@ -160,6 +175,9 @@ def test_training_is_reproducible_and_learns(mnist_ns, tmp_path):
     assert runs[0]["test_acc"] == runs[1]["test_acc"]
     assert runs[0]["weights_sha256"] == runs[1]["weights_sha256"]
     assert runs[0]["history"][-1]["train_loss"] < runs[0]["history"][0]["train_loss"]
+    # o que o Lab acrescenta ao resultado do treino: a identidade, o conjunto e o hash dos pesos; nada de "schema"
+    assert runs[0]["identity"] == mnist_ns["run_identity"](tiny_data(), cfg, 7) and runs[0]["dataset"] == "teste"
+    assert "schema" not in runs[0] and runs[0]["device_name"].startswith("CPU")
 
 
 def no_training(*args, **kwargs):
@@ -189,6 +207,18 @@ def test_resume_loads_without_training(mnist_ns, tmp_path, monkeypatch):
     assert json.loads(path.read_text(encoding="utf-8")) == first
 
 
+def test_force_retrain_trains_each_run_once(mnist_ns, tmp_path, monkeypatch):
+    """FORCE_RETRAIN treina de novo o que já estava gravado, mas só uma vez por execução (o resto a reaproveita)."""
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
+    make_lab(mnist_ns, tmp_path).run("exp", cfg)
+    forced = make_lab(mnist_ns, tmp_path, force=True)
+    _, model = forced.run("exp", cfg)
+    assert model is not None and forced.trained == {("exp", 0)}
+    monkeypatch.setitem(mnist_ns, "train_model", no_training)
+    again, model = forced.run("exp", cfg)
+    assert model is None and again["identity"] == mnist_ns["run_identity"](tiny_data(), cfg, 0)
+
+
 def changed_data(data, what):
     if what == "outro conjunto de dados":
         return {**data, "dataset": "FashionMNIST"}
@@ -203,7 +233,9 @@ def changed_data(data, what):
 @pytest.mark.parametrize("what,reason", [
     ("outro conjunto de dados", "outro conjunto de dados"), ("outra divisão", "outra divisão"),
     ("subconjunto", "outra divisão, outros tamanhos"), ("outra configuração", "outra configuração"),
-    ("outra versão do código", "outra versão do código")])
+    ("outra versão do código", "outra versão do código"),
+    ("formato antigo", "outro conjunto de dados, outra divisão, outros tamanhos, outra configuração, outra semente, "
+                       "outra versão do código")])
 def test_result_is_reused_only_when_everything_that_made_it_is_the_same(mnist_ns, tmp_path, monkeypatch, capsys,
                                                                         what, reason):
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32, optimizer="sgd", lr=0.05, scheduler="onecycle")
@@ -213,6 +245,11 @@ def test_result_is_reused_only_when_everything_that_made_it_is_the_same(mnist_ns
         cfg = {**cfg, "scheduler_options": {**cfg["scheduler_options"], "cycle_momentum": False}}
     if what == "outra versão do código":
         monkeypatch.setitem(mnist_ns, "TRAIN_CODE_VERSION", mnist_ns["TRAIN_CODE_VERSION"] + 1)
+    if what == "formato antigo":  # um resultado de antes da identidade: treinado de novo, sem erro
+        path = tmp_path / "results" / "exp_seed0.json"
+        old = json.loads(path.read_text(encoding="utf-8"))
+        del old["identity"]
+        path.write_text(json.dumps(old), encoding="utf-8")
     monkeypatch.setitem(mnist_ns, "train_model", no_training)
     capsys.readouterr()
     with pytest.raises(AssertionError, match="treinou de novo"):
@@ -224,6 +261,7 @@ def test_result_is_reused_only_when_everything_that_made_it_is_the_same(mnist_ns
 def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch):
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32, augment={"max_shift": 1, "max_rotation": 5})
     lab = make_lab(mnist_ns, tmp_path)
+    use_lab(mnist_ns, monkeypatch, lab)
     first, model = lab.run("exp", cfg, test=False)
     ckpt = tmp_path / "checkpoints" / "exp_seed0.pt"
     assert first["test_acc"] is None and ckpt.exists()
@@ -232,8 +270,8 @@ def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch)
     ckpt.rename(tmp_path / "guardado.pt")
     assert lab.run("exp", cfg, test=False) == (first, None)
     # com o modelo: os pesos do vencedor em models/ servem, conferidos pelo hash
-    best = lab.save_best(model, first)
-    assert best == tmp_path / "models" / "teste_best.pt"
+    mnist_ns["save_and_reload"](model, first)
+    best = tmp_path / "models" / "teste_best.pt"
     again, reloaded = lab.run("exp", cfg, test=False, need_model=True)
     assert again == first
     assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), reloaded.state_dict().values(),
@@ -244,21 +282,66 @@ def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch)
     monkeypatch.setitem(mnist_ns, "train_model", no_training)
     with pytest.raises(AssertionError, match="treinou de novo"):
         lab.run("exp", cfg, test=False, need_model=True)
+
+
+def test_save_and_reload_writes_the_winner_once_and_refuses_other_weights(mnist_ns, tmp_path, monkeypatch, capsys):
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
+    lab = make_lab(mnist_ns, tmp_path)
+    use_lab(mnist_ns, monkeypatch, lab)
+    result, model = lab.run("exp", cfg)
+    sha = mnist_ns["state_sha256"]
+    capsys.readouterr()
+    fresh = mnist_ns["save_and_reload"](model, result)
+    best = tmp_path / "models" / "teste_best.pt"
+    assert "gravados" in capsys.readouterr().out
+    assert fresh is not model and sha(fresh.state_dict()) == result["weights_sha256"]
+    assert mnist_ns["evaluate"](fresh, *tiny_data()["test"])[1] == result["test_acc"]
+    stamp = (best.stat().st_ino, best.stat().st_mtime_ns)
+    mnist_ns["save_and_reload"](model, result)  # os mesmos pesos: o arquivo não é regravado
+    assert (best.stat().st_ino, best.stat().st_mtime_ns) == stamp and "gravados" not in capsys.readouterr().out
+    other, other_model = lab.run("outro", {**cfg, "lr": 5e-3})
     with pytest.raises(ValueError, match="hash não confere"):
-        lab.save_best(other_model, first)
+        mnist_ns["save_and_reload"](other_model, result)  # pesos que não são os do resultado
+    assert (best.stat().st_ino, best.stat().st_mtime_ns) == stamp
+    mnist_ns["save_weights_atomic"](other_model, best)  # models/ com os pesos de outro treino: regrava
+    mnist_ns["save_and_reload"](model, result)
+    assert sha(torch.load(best, weights_only=True)) == result["weights_sha256"]
+
+
+class _Payload:
+    """Um objeto que, se o arquivo for lido com pickle completo, cria um arquivo (executa código)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_weights_are_read_as_tensors_only(mnist_ns, tmp_path):
+    """load_model lê os pesos com weights_only=True: um checkpoint com código não é executado."""
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
+    lab = make_lab(mnist_ns, tmp_path)
+    result, _ = lab.run("exp", cfg)
+    marker = tmp_path / "executado"
+    torch.save({"w": _Payload(marker)}, tmp_path / "checkpoints" / "exp_seed0.pt")
+    with pytest.raises(Exception, match="(?i)weights only"):
+        lab.load_model(result)
+    assert not marker.exists()
 
 
 def test_poisoning_replay_in_miniature(mnist_ns, tmp_path, monkeypatch, capsys):
     """Uma execução reduzida nas mesmas pastas não faz a completa relatar números de outro modelo."""
     cfg = mnist_ns["recipe"](2, arch="fastnet", batch_size=16, lr=1e-2)
     full = make_lab(mnist_ns, tmp_path)
+    use_lab(mnist_ns, monkeypatch, full)
     result, model = full.run("vencedor", cfg)
-    full.save_best(model, result)
+    mnist_ns["save_and_reload"](model, result)
     reduced_data = changed_data(tiny_data(), "subconjunto")
     reduced = make_lab(mnist_ns, tmp_path, data=reduced_data)
     short = mnist_ns["recipe"](2, 0.5, arch="fastnet", batch_size=16, lr=1e-2)
     r2, m2 = reduced.run("vencedor", short)  # sobrescreve o resultado e o checkpoint
-    mnist_ns["save_weights_atomic"](m2, full.best_path())  # e os pesos do vencedor
+    mnist_ns["save_weights_atomic"](m2, tmp_path / "models" / "teste_best.pt")  # e os pesos do vencedor
     capsys.readouterr()
     again, model3 = full.run("vencedor", cfg, need_model=True)
     assert "treinando de novo" in capsys.readouterr().out
@@ -272,7 +355,7 @@ def test_state_hash_ignores_file_and_memory_layout(fashion_ns, tmp_path):
     net = fashion_ns["build_model"]("vgg5")  # channels_last
     h = fashion_ns["state_sha256"](net.state_dict())
     torch.save(net.state_dict(), tmp_path / "a.pt")
-    loaded = torch.load(tmp_path / "a.pt")
+    loaded = torch.load(tmp_path / "a.pt", weights_only=True)
     assert fashion_ns["state_sha256"](loaded) == h
     assert fashion_ns["state_sha256"]({k: v.contiguous() for k, v in loaded.items()}) == h
     loaded["head.2.bias"][0] += 1e-6
@@ -286,6 +369,19 @@ def test_save_json_atomic_leaves_nothing_half_written(mnist_ns, tmp_path):
         mnist_ns["save_json_atomic"](path, {"a": object()})
     assert json.loads(path.read_text()) == {"a": 1}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_read_json_file_names_an_unreadable_file(mnist_ns, tmp_path):
+    read = mnist_ns["read_json_file"]
+    path = tmp_path / "r.json"
+    path.write_text('{"a": [1, 2]}', encoding="utf-8")
+    assert read(path) == {"a": [1, 2]}
+    for broken in (b'{"a": [1,', b"\xff\xfe lixo"):  # truncado; bytes que nem são UTF-8
+        path.write_bytes(broken)
+        with pytest.raises(ValueError, match=r"r\.json' está ilegível .*truncado.*Apague-o"):
+            read(path)
+    with pytest.raises(FileNotFoundError):  # um arquivo que falta não é "ilegível"
+        read(tmp_path / "nao_existe.json")
 
 
 class _OfflineDataset:
@@ -322,49 +418,215 @@ def test_choice_reads_validation_never_test(mnist_ns):
     assert choose(candidates) == "melhor_na_validacao"
 
 
+def fake_train_run(ns, scores):
+    """Um train_run sem treino: para cada taxa, as validações por época e o teste de `scores[lr]`, e uma rede de
+    verdade (outros pesos para cada taxa), para que o Lab grave o checkpoint e o hash como num treino."""
+
+    def train_run(name, cfg, data, seed, device, test=True, extra=None, progress=False):
+        vals, test_acc = scores[cfg["lr"]]
+        assert len(vals) == cfg["epochs"]
+        torch.manual_seed(round(1e6 * cfg["lr"]))
+        model = ns["build_model"](cfg["arch"])
+        history = [{"epoch": e, "lr": cfg["lr"], "train_loss": 1.0 / e, "train_acc": v - 1, "val_loss": 1.0 / e,
+                    "val_acc": v, "seconds": 0.5} for e, v in enumerate(vals, start=1)]
+        result = {"experiment": name, "seed": seed, "config": cfg,
+                  **{f"n_{k}": len(data[k][1]) for k in ("train", "valid", "test")}, "params": 1,
+                  "device": "cpu", "device_name": "CPU de teste", "torch": torch.__version__, "history": history,
+                  "test_loss": 0.5 if test else None, "test_acc": test_acc if test else None, "seconds": 1.5}
+        return result, model
+
+    return train_run
+
+
+@pytest.mark.parametrize("scores,chosen", [
+    # a validação da última época escolhe, mesmo com o teste e o pico de validação a favor da outra taxa
+    ({0.1: ([99.0, 80.0, 90.0], 99.5), 0.01: ([70.0, 80.0, 95.0], 10.0)}, 0.01),
+    ({0.1: ([70.0, 80.0, 95.0], 10.0), 0.01: ([99.0, 80.0, 90.0], 99.5)}, 0.1),
+    ({0.1: ([70.0, 80.0, 92.0], 10.0), 0.01: ([70.0, 80.0, 92.0], 99.5)}, 0.1),  # empate: fica a primeira
+], ids=["menor-taxa", "maior-taxa", "empate"])
+def test_sgd_rate_is_chosen_by_validation_never_test(mnist_ns, tmp_path, monkeypatch, scores, chosen):
+    lab = make_lab(mnist_ns, tmp_path)
+    use_lab(mnist_ns, monkeypatch, lab)
+    monkeypatch.setitem(mnist_ns, "EPOCH_SCALE", 0.3)  # 10 épocas × 0,3: três épocas por candidata
+    monkeypatch.setitem(mnist_ns, "train_run", fake_train_run(mnist_ns, scores))
+    result = mnist_ns["choose_sgd_rate"]("sgd_x", None)
+    plt.close("all")
+    sel = result["selection"]
+    assert sel["chosen_lr"] == chosen and sel["candidates"] == {"0.1": scores[0.1][0][-1], "0.01": scores[0.01][0][-1]}
+    folder = tmp_path / "results"
+    assert sorted(p.name for p in folder.iterdir()) == ["sgd_x_lr0.01_seed0.json", "sgd_x_lr0.1_seed0.json",
+                                                        "sgd_x_seed0.json"]
+    saved = json.loads((folder / "sgd_x_seed0.json").read_text(encoding="utf-8"))
+    candidate = json.loads((folder / f"sgd_x_lr{chosen:g}_seed0.json").read_text(encoding="utf-8"))
+    # o escolhido é a cópia da candidata, com outro nome e a escolha dentro; nada a mais, nada a menos
+    assert saved == result == {**candidate, "experiment": "sgd_x", "selection": sel}
+    assert candidate["config"] == mnist_ns["recipe"](10, 0.3, optimizer="sgd", lr=chosen, scheduler=None)
+    assert mnist_ns["RESULTS"]["sgd_x"] == result
+    assert {p.name for p in (tmp_path / "figures").iterdir()} == {"teste_sgd_x_escolha_lr.png", "teste_sgd_x.png"}
+
+
+def test_chosen_sgd_rate_finds_its_weights(mnist_ns, tmp_path, monkeypatch):
+    """Se o escolhido por choose_sgd_rate vence a busca, o notebook pede o seu modelo: vem dos pesos da candidata."""
+    lab = make_lab(mnist_ns, tmp_path)
+    use_lab(mnist_ns, monkeypatch, lab)
+    monkeypatch.setitem(mnist_ns, "EPOCH_SCALE", 0.1)
+    monkeypatch.setitem(mnist_ns, "train_run", fake_train_run(mnist_ns, {0.1: ([90.0], 50.0), 0.01: ([80.0], 60.0)}))
+    chosen = mnist_ns["choose_sgd_rate"]("sgd_x", None)
+    plt.close("all")
+    monkeypatch.setitem(mnist_ns, "train_run", no_training)
+    again, model = lab.run("sgd_x", chosen["config"], need_model=True)
+    assert again == chosen and mnist_ns["state_sha256"](model.state_dict()) == chosen["weights_sha256"]
+
+
+def runs_of(accs, losses=None, devices=None, seeds=None, **cfg):
+    """Resultados de mentira, um por semente, com o que seed_summary lê."""
+    seeds = list(range(len(accs))) if seeds is None else seeds
+    losses = [0.3] * len(accs) if losses is None else losses
+    devices = ["CPU A"] * len(accs) if devices is None else devices
+    return [{"seed": s, "test_acc": t, "test_loss": loss, "history": [{"val_acc": t - 0.5}], "n_test": 10_000,
+             "device_name": d, "config": {"arch": "a", "epochs": 10, **cfg}}
+            for s, t, loss, d in zip(seeds, accs, losses, devices, strict=True)]
+
+
 def test_seed_summary(mnist_ns):
-    runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": v}], "n_test": 10_000, "config": {}} for s, t, v in
-            [(0, 99.0, 98.0), (1, 99.2, 98.2), (2, 99.4, 98.4)]]
-    summary = mnist_ns["seed_summary"](runs)
-    assert summary["n"] == 3 and summary["seeds"] == [0, 1, 2]
+    summary = mnist_ns["seed_summary"](runs_of([99.0, 99.2, 99.4], losses=[0.03, 0.02, 0.04],
+                                               devices=["CPU A", "CPU B", "GPU"]))
+    assert summary["n"] == 3 and summary["seeds"] == [0, 1, 2] and summary["n_test"] == 10_000
     assert summary["test_mean"] == pytest.approx(99.2) and summary["test_std"] == pytest.approx(0.2)
-    assert summary["val_mean"] == pytest.approx(98.2) and summary["val_std"] == pytest.approx(0.2)
+    assert summary["val_mean"] == pytest.approx(98.7) and summary["val_std"] == pytest.approx(0.2)
+    assert summary["test_losses"] == [0.03, 0.02, 0.04] and summary["test_loss_mean"] == pytest.approx(0.03)
+    assert summary["test_loss_std"] == pytest.approx(0.01)
+    assert summary["devices"] == ["CPU A", "CPU B", "GPU"] and summary["config"] == {"arch": "a", "epochs": 10}
     json.dumps(summary)
+    one = mnist_ns["seed_summary"](runs_of([99.0]))
+    assert one["n"] == 1 and one["test_mean"] == 99.0  # uma semente: a média é ela, e não há desvio-padrão
+    assert all(np.isnan(one[k]) for k in ("test_std", "test_loss_std", "val_std"))
 
 
 def test_paired_comparison(mnist_ns):
     """Mesmas sementes são pares: o intervalo de 95% da diferença decide, e o que difere é dito."""
-    paired = mnist_ns["paired"]
-
-    def summary(accs, **cfg):
-        runs = [{"seed": s, "test_acc": t, "history": [{"val_acc": t}], "n_test": 10_000,
-                 "config": {"arch": "a", "epochs": 10, **cfg}} for s, t in enumerate(accs)]
-        return mnist_ns["seed_summary"](runs)
-
+    paired, summary = mnist_ns["paired"], mnist_ns["seed_summary"]
     # ganhos pequenos mas consistentes: a regra de "duas vezes o desvio" os chamaria de ruído
-    s = {"a": summary([93.50, 93.20, 93.35]), "b": summary([93.62, 93.28, 93.42])}
+    s = {"a": summary(runs_of([93.50, 93.20, 93.35])), "b": summary(runs_of([93.62, 93.28, 93.42]))}
     c = paired(s, "a", "b")
     assert c["seeds"] == [0, 1, 2] and c["diffs"] == pytest.approx([0.12, 0.08, 0.07])
     assert c["mean_diff"] == pytest.approx(0.09) and c["ci95"][0] > 0 and c["verdict"] == "b é melhor"
     half = 4.303 * np.std([0.12, 0.08, 0.07], ddof=1) / np.sqrt(3)
     assert c["ci95"] == pytest.approx([0.09 - half, 0.09 + half])
-    assert c["differ_in"] == []
-    assert c["n_test"] == 10_000 and "cerca de 9 imagens em 10.000" in mnist_ns["comparison_text"](c)
+    assert c["differ_in"] == [] and c["other_machine_seeds"] == [] and c["n_test"] == 10_000
+    text = mnist_ns["comparison_text"](c)
+    assert text.startswith("- `b` − `a` (mesma configuração): +0,09 ponto de acurácia de teste")
+    assert text.endswith("nas sementes 0, 1, 2: **`b` é melhor**.")
     # diferenças de sinais trocados: o intervalo contém o zero
-    s["c"] = summary([93.70, 93.10, 93.40], epochs=20, arch="b")
+    s["c"] = summary(runs_of([93.70, 93.10, 93.40], epochs=20, arch="b"))
     c = paired(s, "a", "c")
     assert c["verdict"] == "não dá para afirmar" and c["differ_in"] == ["arquitetura", "épocas"]
-    assert "não dá para afirmar" in mnist_ns["comparison_text"](c) and "2 coisas" in mnist_ns["comparison_text"](c)
-    assert paired(s, "b", "a")["verdict"] == "b é melhor"
-    # um par treinado em máquinas diferentes também difere na máquina, e o texto diz em quais sementes
-    gpu = summary([93.60, 93.30, 93.40])
-    gpu["devices"] = ["CPU", "GPU", "GPU"]
-    s["a"]["devices"], s["d"] = ["CPU"] * 3, gpu
-    c = paired(s, "a", "d")
-    assert c["differ_in"] == ["máquina nas sementes 1, 2"]
-    one = {**gpu, "devices": ["CPU", "GPU", "CPU"]}
-    assert paired({**s, "d": one}, "a", "d")["differ_in"] == ["máquina na semente 1"]
-    assert paired(s, "b", "d")["differ_in"] == []  # sem a lista de máquinas (resultados antigos), nada a dizer
+    text = mnist_ns["comparison_text"](c)
+    assert "**não dá para afirmar** que um seja melhor" in text and "(muda: arquitetura, épocas)" in text
+    reverse = paired(s, "b", "a")  # a ordem muda o sinal, não o veredito
+    assert reverse["verdict"] == "b é melhor" and reverse["mean_diff"] == pytest.approx(-0.09)
+    # o TTA também é uma diferença, mesmo com a configuração igual
+    assert paired({**s, "b+tta": s["b"]}, "b", "b+tta")["differ_in"] == ["TTA"]
+    # uma semente só: nada a afirmar (o intervalo é infinito)
+    one = {"a": summary(runs_of([93.0])), "b": summary(runs_of([99.0]))}
+    assert paired(one, "a", "b")["verdict"] == "não dá para afirmar"
+
+
+def test_paired_gives_the_loss_interval_and_flags_other_machines(mnist_ns):
+    """A perda de teste tem o seu próprio intervalo pareado; as sementes treinadas noutra máquina são apontadas."""
+    paired, summary = mnist_ns["paired"], mnist_ns["seed_summary"]
+    a = summary(runs_of([93.50, 93.20, 93.35, 93.00], losses=[0.300, 0.320, 0.310, 0.330], devices=["CPU A"] * 4))
+    # b na ordem 2, 0, 1 e sem a semente 3: os pares são feitos pela semente, não pela posição
+    b = summary(runs_of([93.42, 93.62, 93.28], losses=[0.290, 0.280, 0.310], seeds=[2, 0, 1],
+                        devices=["GPU", "CPU A", "CPU B"]))
+    c = paired({"a": a, "b": b}, "a", "b")
+    assert c["seeds"] == [0, 1, 2] and c["diffs"] == pytest.approx([0.12, 0.08, 0.07])
+    loss_diffs = [-0.020, -0.010, -0.020]
+    assert c["loss_diffs"] == pytest.approx(loss_diffs) and c["loss_mean_diff"] == pytest.approx(np.mean(loss_diffs))
+    half = 4.303 * np.std(loss_diffs, ddof=1) / np.sqrt(3)
+    assert c["loss_ci95"] == pytest.approx([np.mean(loss_diffs) - half, np.mean(loss_diffs) + half])
+    assert c["loss_ci95"][1] < 0  # a perda cai em todas as sementes
+    assert c["other_machine_seeds"] == [1, 2] and c["differ_in"] == []  # a máquina não é uma diferença da receita
+    text = mnist_ns["comparison_text"](c)
+    lo, hi = (mnist_ns["signed"](x, 4) for x in c["loss_ci95"])
+    assert f"e −0,0167 de perda de teste ({lo} a {hi})" in text and "máquinas diferentes nas sementes 1, 2" in text
+    json.dumps(c)
+    # sem a perda (o TTA não a grava): o texto não fala de perda
+    tta = summary([{**r, "test_loss": float("nan")} for r in runs_of([93.6, 93.3, 93.4])])
+    c = paired({"a": a, "a+tta": tta}, "a", "a+tta")
+    assert np.isnan(c["loss_mean_diff"]) and "perda" not in mnist_ns["comparison_text"](c)
+    assert c["differ_in"] == ["TTA"] and c["other_machine_seeds"] == []
+
+
+def test_verdict_line_says_the_effect(mnist_ns):
+    s = {"a": mnist_ns["seed_summary"](runs_of([93.50, 93.20, 93.35])),
+         "b": mnist_ns["seed_summary"](runs_of([93.62, 93.28, 93.42]))}
+    c = {**mnist_ns["paired"](s, "a", "b"), "effect": "a agenda, no Adam"}
+    line = mnist_ns["verdict_line"](c)
+    assert line.startswith("- a agenda, no Adam: +0,09 ponto no teste (") and line.endswith("→ b é melhor.")
+    assert mnist_ns["verdict_line"]({**c, "effect": None}).startswith("- `b` − `a`: ")
+
+
+def test_q4_grid_is_two_by_two_and_each_effect_changes_one_factor():
+    """O quadro da questão 4: otimizador × agenda; cada comparação entre células muda um fator só, e diz qual."""
+    for path in NOTEBOOKS.values():
+        q4 = notebook_constants(path, "q4-runs")
+        grid, effects = q4["Q4_GRID"], q4["Q4_EFFECTS"]
+        assert sorted(grid) == [("Adam", "OneCycle"), ("Adam", "constante"), ("SGD", "OneCycle"), ("SGD", "constante")]
+        where = {name: key for key, name in grid.items()}
+        assert len(where) == 4  # quatro experimentos diferentes
+        in_grid = [(a, b) for a, b in effects if a in where and b in where]
+        assert {frozenset(p) for p in in_grid} == {frozenset((grid[(o, "constante")], grid[(o, "OneCycle")]))
+                                                   for o in ("Adam", "SGD")} | {
+            frozenset((grid[("Adam", s)], grid[("SGD", s)])) for s in ("constante", "OneCycle")}
+        for a, b in in_grid:
+            changed = [i for i in (0, 1) if where[a][i] != where[b][i]]
+            assert changed in ([0], [1]), (a, b)
+            assert ("otimizador" in effects[(a, b)]) == (changed == [0]) and ("agenda" in effects[(a, b)]) == (
+                changed == [1]), (a, b)
+        # as de fora do quadro (as épocas do inicial, por exemplo) se comparam com uma célula dele
+        assert all(len({a, b} & set(where)) == 1 for a, b in effects if (a, b) not in in_grid)
+        assert len(effects) > len(in_grid)
+
+
+def test_grid_table_and_plot(mnist_ns, tmp_path, monkeypatch):
+    grid = notebook_constants(NOTEBOOKS["mnist"], "q4-runs")["Q4_GRID"]
+    monkeypatch.setitem(mnist_ns, "Q4_GRID", grid)
+    lrs = {"adam_constante": 1e-3, "mod2_scheduler": 1e-3, "sgd_constante": 0.1, "mod3_sgd_scheduler": 0.01}
+    summary = {name: mnist_ns["seed_summary"](runs_of([98.0 + i, 98.2 + i, 98.4 + i], losses=[0.05, 0.04, 0.06],
+                                                      lr=lrs[name]))
+               for i, name in enumerate(grid.values())}
+    table = mnist_ns["grid_table"](summary)
+    assert list(table.index) == ["Adam", "SGD"] and list(table.columns) == ["constante", "OneCycle"]
+    sgd_one = table.loc["SGD", "OneCycle"]
+    i = list(grid.values()).index(grid[("SGD", "OneCycle")])
+    assert sgd_one == f"{mnist_ns['br'](98.2 + i)} ± 0,20% · perda 0,0500 · taxa 0,01"
+    mnist_ns["plot_grid"](summary, tmp_path / "q4.png")
+    mnist_ns["plot_seeds"](summary, tmp_path / "sementes.png")
+    plt.close("all")
+    assert (tmp_path / "q4.png").stat().st_size > 10_000 and (tmp_path / "sementes.png").stat().st_size > 10_000
+
+
+def test_numbers_and_figures_in_brazilian_format(mnist_ns, tmp_path):
+    """lr_text e br escrevem como no Brasil; show_figure formata cada eixo da figura que recebe, e só ela."""
+    assert [mnist_ns["lr_text"](x) for x in (1e-5, 1e-3, 0.015, 0.1)] == ["0,00001", "0,001", "0,015", "0,1"]
+    assert mnist_ns["br"](49_800, 0) == "49.800" and mnist_ns["br"](99.054) == "99,05"
+    fig, (lin, log) = plt.subplots(1, 2)
+    lin.plot([0.5, 1.5], [0.25, 0.75])
+    log.plot([1e-5, 1e-1], [1, 2])
+    log.set_xscale("log")
+    mnist_ns["show_figure"](fig, tmp_path / "nova" / "f.png")
+    fig.canvas.draw()
+    linear = [t.get_text() for t in lin.get_xticklabels() + lin.get_yticklabels()]
+    assert all("." not in t for t in linear) and sum("," in t for t in linear) >= 5
+    assert {"0,00001", "0,001", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}
+    assert (tmp_path / "nova" / "f.png").stat().st_size > 5_000
+    # nenhuma mudança global: uma figura que não passou por show_figure fica com o ponto decimal
+    other, ax = plt.subplots()
+    ax.plot([0.5, 1.5], [0.25, 0.75])
+    other.canvas.draw()
+    assert any("." in t.get_text() for t in ax.get_xticklabels())
+    plt.close("all")
 
 
 def test_augment_is_batched_reproducible_and_sane(mnist_ns):
@@ -469,13 +731,24 @@ def params(**overrides):
 @pytest.mark.parametrize("name,value,message", [
     ("SEED", -1, "SEED deve ser um inteiro entre 0"), ("SEED", 1.5, "SEED"), ("SEED", True, "SEED"),
     ("SUBSET", 1, "SUBSET deve ser 0 .* entre 100 e 49.800, mas recebi 1"), ("SUBSET", 100_000, "SUBSET"),
-    ("SUBSET", -5, "SUBSET"), ("EPOCH_SCALE", 0, "EPOCH_SCALE"), ("N_SEEDS", 0, "N_SEEDS"),
+    ("SUBSET", -5, "SUBSET"), ("SUBSET", True, "SUBSET"), ("EPOCH_SCALE", 0, "EPOCH_SCALE"),
+    ("EPOCH_SCALE", float("inf"), "EPOCH_SCALE"), ("EPOCH_SCALE", "1", "EPOCH_SCALE"), ("N_SEEDS", 0, "N_SEEDS"),
+    ("N_SEEDS", 2.0, "N_SEEDS"),
     ("FORCE_RETRAIN", "sim", "FORCE_RETRAIN"), ("RESULTS_DIR", 3, "RESULTS_DIR")])
 def test_bad_parameters_are_named(mnist_ns, tmp_path, monkeypatch, name, value, message):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"Parâmetro (fora do intervalo|inválido): {message}"):
         mnist_ns["check_parameters"](params(**{name: value}), "mnist")
     assert list(tmp_path.iterdir()) == []  # nada criado
+
+
+def test_misspelled_parameter_is_named(mnist_ns, tmp_path, monkeypatch):
+    """Um parâmetro com erro de grafia no papermill (-p SUBST 2000) para tudo e diz os nomes válidos."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(mnist_ns, "received_parameters", lambda: {"SEED", "SUBST"})
+    with pytest.raises(ValueError, match=r"desconhecido\(s\): SUBST\. Os nomes válidos são: SEED, .*grafia"):
+        mnist_ns["check_parameters"](params(), "mnist")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_drive_dir_keeps_every_folder_there(mnist_ns, tmp_path, monkeypatch):
@@ -514,22 +787,14 @@ def test_reduced_run_writes_only_to_scratch(mnist_ns, tmp_path, monkeypatch):
     assert dirs["REDUCED"] and dirs["RESULTS_DIR"] == "scratch/results/mnist"
     assert {dirs[k] for k in ("FIGURES_DIR", "MODELS_DIR", "CHECKPOINTS_DIR")} == {
         "scratch/figures", "scratch/models", "scratch/checkpoints/mnist"}
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        "scratch", "scratch/figures", "scratch/results", "scratch/results/mnist"]
     full = mnist_ns["check_parameters"](params(), "fashion")
     assert not full["REDUCED"] and (full["RESULTS_DIR"], full["MODELS_DIR"]) == ("results/fashion", "models")
     # uma reduzida apontada para uma pasta versionada para antes de tudo, dizendo qual e o que fazer
-    with pytest.raises(ValueError, match="MODELS_DIR = 'models/x' fica dentro de models/.*reduzida"):
-        mnist_ns["check_parameters"](params(EPOCH_SCALE=0.1, MODELS_DIR="models/x"), "mnist")
-
-
-def test_unknown_or_unwritable_folder(mnist_ns, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(mnist_ns, "received_parameters", lambda: {"SEED", "SUBST"})
-    with pytest.raises(ValueError, match="desconhecido.*SUBST.*grafia"):
-        mnist_ns["check_parameters"](params(), "mnist")
-    monkeypatch.setitem(mnist_ns, "received_parameters", set)
-    monkeypatch.setitem(mnist_ns, "is_writable", lambda folder: "figures" not in str(folder))
-    with pytest.raises(ValueError, match="FIGURES_DIR = 'figures' não pode ser escrita"):
-        mnist_ns["check_parameters"](params(), "mnist")
+    for name, folder in (("MODELS_DIR", "models/x"), ("RESULTS_DIR", "results"), ("FIGURES_DIR", "figures/a/b")):
+        with pytest.raises(ValueError, match=f"{name} = '{folder}' fica dentro de {folder.split('/')[0]}/.*reduzida"):
+            mnist_ns["check_parameters"](params(EPOCH_SCALE=0.1, **{name: folder}), "mnist")
 
 
 def test_broken_results_files_are_named_before_training(mnist_ns, tmp_path, monkeypatch):
@@ -542,21 +807,28 @@ def test_broken_results_files_are_named_before_training(mnist_ns, tmp_path, monk
     path.write_text(good[: len(good) // 2], encoding="utf-8")  # truncado
     with pytest.raises(ValueError, match=r"exp_seed0\.json' está ilegível.*Apague-o"):
         check(params(RESULTS_DIR="results"), "mnist")
-    old = json.loads(good)
-    del old["schema"], old["identity"], old["test_acc"]
-    path.write_text(json.dumps(old), encoding="utf-8")  # formato antigo
-    with pytest.raises(ValueError, match=r"exp_seed0\.json' está num formato antigo.*test_acc.*Apague-o"):
-        check(params(RESULTS_DIR="results"), "mnist")
-    (tmp_path / "results" / "q6.json").write_text("{", encoding="utf-8")
+    assert not (tmp_path / "figures").exists()  # parou antes de criar as pastas
+    (tmp_path / "results" / "q6.json").write_text("{", encoding="utf-8")  # qualquer JSON da pasta, não só os treinos
     path.write_text(good, encoding="utf-8")
     with pytest.raises(ValueError, match=r"q6\.json' está ilegível"):
         check(params(RESULTS_DIR="results"), "mnist")
+    (tmp_path / "results" / "q6.json").unlink()
+    old = json.loads(good)
+    del old["identity"]  # um resultado de antes da identidade é legível: será treinado de novo, não é erro
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert check(params(RESULTS_DIR="results"), "mnist")["RESULTS_DIR"] == "results"
 
 
 def test_empty_unwritable_data_folder_is_not_a_failed_download(mnist_ns, tmp_path, monkeypatch):
     monkeypatch.setitem(mnist_ns, "is_writable", lambda folder: False)
     with pytest.raises(RuntimeError, match="não pode ser escrita.*DATA_DIR"):
         mnist_ns["load_data"](_OfflineDataset, tmp_path, {"train-images-idx3-ubyte": "0" * 64}, seed=0, n_valid=10)
+
+
+def test_is_writable_looks_at_the_folder_that_would_hold_it(mnist_ns, tmp_path):
+    assert mnist_ns["is_writable"](tmp_path / "ainda" / "nao" / "existe")
+    (tmp_path / "arquivo").write_text("x")
+    assert not mnist_ns["is_writable"](tmp_path / "arquivo" / "dentro")  # um arquivo não contém pastas
 
 
 GOLDEN = ROOT / "tests" / "golden_training.json"
@@ -620,4 +892,3 @@ if __name__ == "__main__":
         GOLDEN.write_text(json.dumps({"version": ns["TRAIN_CODE_VERSION"], "runs": golden_runs(ns)}, indent=1) + "\n",
                           encoding="utf-8")
         print(f"{GOLDEN.name} regravado para a versão {ns['TRAIN_CODE_VERSION']}")
-
