@@ -26,8 +26,6 @@ ORIGINAIS = {
     "inicial": (97.66, 97.74), "mod1_lr_baixo": (94.66, 94.84), "mod2_scheduler": (98.92, 98.81),
     "mod3_sgd_scheduler": (98.72, 98.71), "mod4": (99.86, 99.39),
 }
-# Imagens de treino da versão original: a divisão invertida (10.200) em tudo, menos na "modificação 4".
-ORIGINAIS_TREINO = {"mod4": 49_800}
 
 # As receitas da questão 4, na ordem das tabelas.
 Q4 = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
@@ -137,16 +135,14 @@ def q4_table(root: Path, ds: str) -> str:
     rows = []
     for name in Q4:
         runs = seeds(root, ds, name)
-        if not runs:
-            continue
-        c = runs[0]["config"]
-        losses = [r["test_loss"] for r in runs if r.get("test_loss") is not None]
-        rows.append([f"`{name}`", optimizer(c), rate(c["lr"]), "OneCycle" if c["scheduler"] else "constante",
-                     c["epochs"], len(runs), pct(statistics.mean(val_final(r) for r in runs)),
-                     mean_sd([r["test_acc"] for r in runs]),
-                     br(statistics.mean(losses), 4) if losses else "—"])
-    return table(["receita", "otimizador", "taxa (a máxima, no OneCycle)", "agenda", "épocas", "sementes",
-                  "validação final (média)", "teste (média ± desvio-padrão)", "perda de teste (média)"], rows)
+        if runs:
+            c = runs[0]["config"]
+            recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
+                      f"{c['epochs']} épocas")
+            rows.append([f"`{name}`", recipe, len(runs), pct(statistics.mean(val_final(r) for r in runs)),
+                         mean_sd([r["test_acc"] for r in runs]), br(statistics.mean(r["test_loss"] for r in runs), 4)])
+    return table(["receita", "otimizador, taxa, agenda", "sementes", "validação final", "teste (± desvio-padrão)",
+                  "perda de teste"], rows)
 
 
 def candidates_table(root: Path, ds: str) -> str:
@@ -154,15 +150,18 @@ def candidates_table(root: Path, ds: str) -> str:
     best = get(root, ds, "best")
     rows = []
     for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
-        r = seeds(root, ds, c["experiment"])[0]
+        found = seeds(root, ds, c["experiment"])
+        if not found:  # um candidato que results/ não tem mais
+            continue
+        r = found[0]
         winner = c["experiment"] == best["experiment"]
         per_epoch = statistics.mean(h["seconds"] for h in r["history"])
         rows.append([f"`{name}`" + (" **(vencedor)**" if winner else ""), br(c["params"], 0),
                      r["config"]["epochs"], f"{br(per_epoch, 0)} s", pct(c["val_acc_final"])])
         if winner and "val_acc_tta" in best:
             rows.append([f"`{name}` + TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
-                         br(c["params"], 0), r["config"]["epochs"], "—", pct(best["val_acc_tta"])])
-    return table(["candidato (semente 0)", "parâmetros", "épocas", "tempo por época", "validação final"], rows)
+                         "", "", "", pct(best["val_acc_tta"])])
+    return table(["candidato (semente 0)", "parâmetros", "épocas", "s por época", "validação final"], rows)
 
 
 def seeds_table(summary: dict, group: str) -> str:
@@ -209,42 +208,26 @@ def block_q7_classes(root: Path) -> str:
 
 def block_appendix_mnist(root: Path) -> str:
     summary = get(root, "mnist", "summary")
-    return with_lines([candidates_table(root, "mnist"), "", seeds_table(summary, "arquitetura")],
-                      comparison_lines(summary, "arquitetura"))
+    return with_lines([candidates_table(root, "mnist")], comparison_lines(summary, "arquitetura"))
 
 
 def block_appendix_originals(root: Path) -> str:
-    pairs = [("inicial", "inicial", "inicial"), ("mod1_lr_baixo", "mod1_lr_baixo", "mod1_lr_baixo"),
-             ("mod2_scheduler", "mod2_scheduler", "mod2_scheduler"),
-             ("mod3_sgd_scheduler, taxa 0,01", "mod3_sgd_scheduler", "mod3_sgd_scheduler_lr0.01"),
-             ("original \"mod4\" × nosso `mod2_scheduler`", "mod4", "mod2_scheduler"),
-             ("original `mod2_scheduler` × nosso `mod4_treino_17pct`", "mod2_scheduler", "mod4_treino_17pct")]
-    rows = []
-    for label, orig, ours in pairs:
-        found = seeds(root, "mnist", ours)
-        if not found:
-            continue
-        r, (ov, ot) = found[0], ORIGINAIS[orig]
-        train = f"{br(ORIGINAIS_TREINO.get(orig, 10_200), 0)} / {br(r['n_train'], 0)}"
-        rows.append([label, train, pct(ov), pct(ot), pct(val_final(r)), pct(r["test_acc"])])
-    return table(["MNIST, uma semente de cada lado", "imagens de treino (original / nosso)",
-                  "original: validação final", "original: teste", "nosso: validação final", "nosso: teste"], rows)
+    pairs = [("inicial", "inicial"), ("mod1_lr_baixo", "mod1_lr_baixo"), ("mod2_scheduler", "mod2_scheduler"),
+             ("mod3_sgd_scheduler", "mod3_sgd_scheduler_lr0.01")]
+    rows = [[f"`{ours}`", pct(ORIGINAIS[orig][1]), pct(found[0]["test_acc"])]
+            for orig, ours in pairs if (found := seeds(root, "mnist", ours))]
+    return table(["MNIST, semente 0", "original: teste (10.200 imagens de treino)",
+                  "nosso: teste (49.800 imagens de treino)"], rows)
 
 
 def block_appendix_time(root: Path) -> str:
-    def minutes(runs):
-        return f"{br(sum(r['seconds'] for r in runs) / 60, 0)} min"
-
     rows = []
     for ds, notebook in NOTEBOOK.items():
-        runs, groups = trainings(root, ds), {}
-        for r in runs:
-            groups.setdefault(r["device_name"], []).append(r)
-        for device, group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-            rows.append([f"`{notebook}`", device, len(group), minutes(group)])
-        if len(groups) > 1:
-            rows.append([f"`{notebook}`", "**total**", len(runs), minutes(runs)])
-    return table(["notebook", "máquina", "treinos", "tempo de treino (soma)"], rows)
+        runs = trainings(root, ds)
+        devices = "; ".join(f"{len([r for r in runs if r['device_name'] == d])} em {d}"
+                            for d in sorted({r["device_name"] for r in runs}))
+        rows.append([f"`{notebook}`", len(runs), f"{br(sum(r['seconds'] for r in runs) / 60, 0)} min", devices])
+    return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows)
 
 
 def q4_best(root: Path, ds: str, summary: dict) -> str:
