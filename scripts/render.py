@@ -52,8 +52,8 @@ def rate(x: float) -> str:
 
 
 def duration(ms: float) -> str:
-    """Um tempo medido em ms: em segundos a partir de 1.000 ms (1,04 s), senão em ms."""
-    return f"{br(ms / 1000)} s" if ms >= 1000 else f"{br(ms, 0 if ms >= 10 else 1)} ms"
+    """Um tempo medido em ms: em segundos a partir de 100 ms (0,99 s e 2,88 s, nunca misturados), senão em ms."""
+    return f"{br(ms / 1000)} s" if ms >= 100 else f"{br(ms, 0 if ms >= 10 else 1)} ms"
 
 
 def mean_sd(xs: list[float]) -> str:
@@ -119,11 +119,11 @@ def comparisons_table(summary: dict, group: str) -> str:
     def verdict(c):
         return c["verdict"] if c["verdict"] == "não dá para afirmar" else f"`{c['verdict'].split()[0]}` é melhor"
 
-    rows = [[c["effect"], f"`{c['b']}` − `{c['a']}`", diff(c["mean_diff"], c["ci95"], 2),
+    rows = [[f"{c['effect']} (`{c['a']}` → `{c['b']}`)", diff(c["mean_diff"], c["ci95"], 2),
              diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
             for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
-    return table(["efeito", "diferença", "acurácia de teste, pontos (intervalo de 95%)",
-                  "perda de teste (intervalo de 95%)", "veredito"], rows) if rows else ""
+    return table(["efeito", "acurácia de teste, pontos (intervalo de 95%)", "perda de teste (intervalo)",
+                  "veredito (pela acurácia)"], rows) if rows else ""
 
 
 def with_lines(parts: list[str], lines: list[str]) -> str:
@@ -155,13 +155,12 @@ def candidates_table(root: Path, ds: str) -> str:
             continue
         r = found[0]
         winner = c["experiment"] == best["experiment"]
-        per_epoch = statistics.mean(h["seconds"] for h in r["history"])
         rows.append([f"`{name}`" + (" **(vencedor)**" if winner else ""), br(c["params"], 0),
-                     r["config"]["epochs"], f"{br(per_epoch, 0)} s", pct(c["val_acc_final"])])
+                     r["config"]["epochs"], pct(c["val_acc_final"])])
         if winner and "val_acc_tta" in best:
             rows.append([f"`{name}` + TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
-                         "", "", "", pct(best["val_acc_tta"])])
-    return table(["candidato (semente 0)", "parâmetros", "épocas", "s por época", "validação final"], rows)
+                         "", "", pct(best["val_acc_tta"])])
+    return table(["candidato (semente 0)", "parâmetros", "épocas", "validação final"], rows)
 
 
 def seeds_table(summary: dict, group: str) -> str:
@@ -176,23 +175,12 @@ def seeds_table(summary: dict, group: str) -> str:
 
 def block_q6(root: Path) -> str:
     q6 = get(root, "mnist", "q6")
-    accs = q6["train_mode_val_acc"]
-    bn = "sim" if q6["train_mode_changes_bn_running_stats"] else "não"
-    acc = table([f"modo (`{q6['model']}`)", f"acurácia de validação ({br(q6['n_valid'], 0)} imagens)",
-                 "igual em cada passagem", "muda as estatísticas do BatchNorm"], [
-        [f"`train()`, {len(accs)} passagens", "; ".join(pct(a) for a in accs)
-         + f" (média {pct(q6['train_mode_val_acc_mean'])}, desvio-padrão {br(q6['train_mode_val_acc_std'])})",
-         "sim" if len(set(accs)) == 1 else "não", bn],
-        ["`eval()`", pct(q6["eval_mode_val_acc"]), "sim" if q6["eval_mode_repeatable"] else "não", "—"]])
     labels = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`",
               "inference_mode": "`torch.inference_mode()`"}
-    rows = [[label, duration(m["ms_median"]), duration(m["ms_min"]), duration(m["ms_max"]),
-             "sim" if m["keeps_graph"] else "não", f"{br(m['saved_mib'], 0)} MiB"]
-            for key, label in labels.items() if (m := q6["modes"].get(key))]
-    times = table([f"modo (uma passagem de {br(q6['batch_for_timing'], 0)} imagens, {q6['repeats']} repetições, "
-                   f"{q6['identity']['device_name']})", "mediana", "mínimo", "máximo", "guarda o grafo",
-                   "guardado para o `backward()`"], rows)
-    return f"{acc}\n\n{times}"
+    rows = [[label, duration(m["ms_median"]), f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
+             f"{br(m['saved_mib'], 0)} MiB"] for key, label in labels.items() if (m := q6["modes"].get(key))]
+    return table([f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens ({q6['repeats']} repetições)",
+                  "mediana", "faixa", "guardado para o `backward()`"], rows)
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -208,7 +196,7 @@ def block_q7_classes(root: Path) -> str:
 
 def block_appendix_mnist(root: Path) -> str:
     summary = get(root, "mnist", "summary")
-    return with_lines([candidates_table(root, "mnist")], comparison_lines(summary, "arquitetura"))
+    return "\n".join(comparison_lines(summary, "arquitetura"))
 
 
 def block_appendix_originals(root: Path) -> str:
