@@ -600,7 +600,7 @@ def test_grid_table_and_plot(mnist_ns, tmp_path, monkeypatch):
     assert list(table.index) == ["Adam", "SGD"] and list(table.columns) == ["constante", "OneCycle"]
     sgd_one = table.loc["SGD", "OneCycle"]
     i = list(grid.values()).index(grid[("SGD", "OneCycle")])
-    assert sgd_one == f"{mnist_ns['br'](98.2 + i)} ± 0,20% · perda 0,0500 · taxa 0,01"
+    assert sgd_one == f"{mnist_ns['br'](98.2 + i)}% ± 0,20 · perda 0,0500 · taxa 0,01"
     mnist_ns["plot_grid"](summary, tmp_path / "q4.png")
     mnist_ns["plot_seeds"](summary, tmp_path / "sementes.png")
     plt.close("all")
@@ -619,7 +619,7 @@ def test_numbers_and_figures_in_brazilian_format(mnist_ns, tmp_path):
     fig.canvas.draw()
     linear = [t.get_text() for t in lin.get_xticklabels() + lin.get_yticklabels()]
     assert all("." not in t for t in linear) and sum("," in t for t in linear) >= 5
-    assert {"0,00001", "0,001", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}
+    assert {"10⁻⁵", "10⁻³", "0,01", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}  # nunca 1e-05
     assert (tmp_path / "nova" / "f.png").stat().st_size > 5_000
     # nenhuma mudança global: uma figura que não passou por show_figure fica com o ponto decimal
     other, ax = plt.subplots()
