@@ -105,30 +105,19 @@ def optimizer(c: dict) -> str:
     return name + (" Nesterov" if (c.get("optimizer_options") or {}).get("nesterov") else "")
 
 
-def comparison_lines(summary: dict, group: str) -> list[str]:
-    """As frases prontas que o notebook grava em cada comparação pareada de um grupo ("q4", "arquitetura")."""
-    comps = (summary or {}).get("_comparisons", [])
-    return [c["text"] for c in comps if c.get("group") == group and c.get("text")]
-
-
 def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito, as diferenças com o intervalo, o veredito."""
     def diff(mean, ci, places):
-        return f"{signed(mean, places)} ({signed(ci[0], places)} a {signed(ci[1], places)})"
+        return "—" if mean is None else f"{signed(mean, places)} ({signed(ci[0], places)} a {signed(ci[1], places)})"
 
     def verdict(c):
         return c["verdict"] if c["verdict"] == "não dá para afirmar" else f"`{c['verdict'].split()[0]}` é melhor"
 
-    rows = [[f"{c['effect']} (`{c['a']}` → `{c['b']}`)", diff(c["mean_diff"], c["ci95"], 2),
-             diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
+    rows = [[c.get("effect") or f"{', '.join(c['differ_in'])} (`{c['a']}` → `{c['b']}`)",
+             diff(c["mean_diff"], c["ci95"], 2), diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
             for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
     return table(["efeito", "acurácia de teste, pontos (intervalo de 95%)", "perda de teste (intervalo)",
                   "veredito (pela acurácia)"], rows) if rows else ""
-
-
-def with_lines(parts: list[str], lines: list[str]) -> str:
-    """Tabelas e, depois de uma linha em branco, as frases (se houver)."""
-    return "\n".join(parts + ([""] + lines if lines else []))
 
 
 def q4_table(root: Path, ds: str) -> str:
@@ -185,7 +174,7 @@ def block_q6(root: Path) -> str:
 
 def block_q7_seeds(root: Path) -> str:
     summary = get(root, "fashion", "summary")
-    return with_lines([seeds_table(summary, "arquitetura")], comparison_lines(summary, "arquitetura"))
+    return f"{seeds_table(summary, 'arquitetura')}\n\n{comparisons_table(summary, 'arquitetura')}"
 
 
 def block_q7_classes(root: Path) -> str:
@@ -196,7 +185,7 @@ def block_q7_classes(root: Path) -> str:
 
 def block_appendix_mnist(root: Path) -> str:
     summary = get(root, "mnist", "summary")
-    return "\n".join(comparison_lines(summary, "arquitetura"))
+    return comparisons_table(summary, "arquitetura")
 
 
 def block_appendix_originals(root: Path) -> str:
