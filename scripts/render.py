@@ -177,12 +177,6 @@ def block_q7_seeds(root: Path) -> str:
     return f"{seeds_table(summary, 'arquitetura')}\n\n{comparisons_table(summary, 'arquitetura')}"
 
 
-def block_q7_classes(root: Path) -> str:
-    a = get(root, "fashion", "analysis")
-    rows = [[name, pct(acc, 1)] for name, acc in sorted(a["per_class_acc"].items(), key=lambda kv: kv[1])]
-    return table(["classe", f"acurácia de teste (`{a['model']}`, semente {a.get('seed', 0)})"], rows)
-
-
 def block_appendix_mnist(root: Path) -> str:
     summary = get(root, "mnist", "summary")
     return comparisons_table(summary, "arquitetura")
@@ -207,24 +201,14 @@ def block_appendix_time(root: Path) -> str:
     return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows)
 
 
-def q4_best(root: Path, ds: str, summary: dict) -> str:
-    """A melhor receita da questão 4 pela validação final da semente 0, a regra dos notebooks."""
-    found = [(seeds(root, ds, n), n) for n in Q4]
-    return summary["_meta"].get("q4") or max((val_final(r[0]), n) for r, n in found if r)[1]
-
-
 def readme_results(root: Path) -> str:
     rows = []
     for ds, title in DATASETS.items():
         summary = get(root, ds, "summary")
-        for role, name in (("melhor receita da questão 4 (pela validação)", q4_best(root, ds, summary)),
+        for role, name in (("melhor receita da questão 4 (pela validação)", summary["_meta"]["q4"]),
                            ("vencedor final (pela validação)", summary["_meta"]["final"])):
-            if name in summary:
-                s = summary[name]
-                rows.append([title, role, f"`{name}`", s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}"])
-            else:  # ainda sem resumo das sementes: as sementes gravadas
-                runs = seeds(root, ds, name)
-                rows.append([title, role, f"`{name}`", len(runs), mean_sd([r["test_acc"] for r in runs])])
+            s = summary[name]
+            rows.append([title, role, f"`{name}`", s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}"])
         fast = get(root, ds, "rapida_seed0")
         if fast:
             rows.append([title, "receita rápida (ajustada olhando o teste)", "`rapida`", 1, pct(fast["test_acc"])])
@@ -263,7 +247,7 @@ RESPOSTAS_BLOCKS = {
     "q7-q4": lambda root: q4_table(root, "fashion"),
     "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
     "q7-candidatos": lambda root: candidates_table(root, "fashion"),
-    "q7-sementes": block_q7_seeds, "q7-classes": block_q7_classes,
+    "q7-sementes": block_q7_seeds,
     "apendice-mnist": block_appendix_mnist, "apendice-originais": block_appendix_originals,
     "apendice-tempo": block_appendix_time,
 }
