@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 # As etiquetas das células que os dois notebooks compartilham, idênticas nos dois (um teste confere).
-SHARED_TAGS = ("setup", "parameters", "infra", "data", "model-convnet", "model-convnet-bn", "training", "augment",
-               "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired", "q4-runs", "q4-grid", "mod4",
-               "comparison", "choice", "plot-seeds", "best-model", "confusion", "times")
+SHARED_TAGS = ("setup", "format", "parameters", "infra", "data", "model-convnet", "model-convnet-bn", "training",
+               "augment", "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired", "q4-runs", "q4-grid",
+               "mod4", "comparison", "choice", "plot-seeds", "best-model", "confusion", "times")
 # Etiquetas de células que rodam experimentos (compartilhadas, mas não são definições): load_namespace as pula.
 EXPERIMENT_TAGS = ("q4-runs", "mod4")
 
