@@ -139,10 +139,7 @@ def candidates_table(root: Path, ds: str) -> str:
     best = get(root, ds, "best")
     rows = []
     for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
-        found = seeds(root, ds, c["experiment"])
-        if not found:  # um candidato que results/ não tem mais
-            continue
-        r = found[0]
+        r = seeds(root, ds, c["experiment"])[0]
         winner = c["experiment"] == best["experiment"]
         rows.append([f"`{name}`" + (" **(vencedor)**" if winner else ""), br(c["params"], 0),
                      r["config"]["epochs"], pct(c["val_acc_final"])])
