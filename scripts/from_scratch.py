@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Executa os notebooks do zero, como o "Executar tudo" do Colab: sem results/, sem figuras, sem pesos.
 
-Uso:  python scripts/from_scratch.py [--out PASTA] [--notebooks NB ...] [--parallel] [--deadline S]
+Uso:  python scripts/from_scratch.py [--out PASTA] [--notebooks NB ...] [--parallel] [--deadline S] [--plain]
                                      [--subset N] [--epoch-scale X] [-p NOME VALOR] [--save]
 
 Copia só os notebooks para uma pasta nova (padrão: temporária), com results/, figures/ e models/ vazias e data/
@@ -13,9 +13,11 @@ mostram o que a máquina muda). Com --subset/--epoch-scale a execução é reduz
 PASTA/scratch/. --deadline interrompe (com Ctrl-C, que desliga o kernel) o que passar do prazo, e o JSON diz o que
 ficou de fora. Só uma execução completa numa GPU NVIDIA, com --save, grava results/from_scratch_<máquina>.json.
 
-Numa máquina com o torch, sem o Jupyter e sem registro de pacotes: aqui, `scripts/wheels.sh .whl` baixa as rodas
-de requirements-gpu.txt; lá, `python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl &&
-export PYTHONPATH=/tmp/site`. Este script só importa a biblioteca padrão; o papermill roda como `python -m papermill`.
+Numa máquina com o torch e sem o Jupyter (a de GPU), use --plain: cada notebook roda célula por célula num processo
+Python comum (scripts/plain_run.py), sem precisar de nenhum pacote a mais; o treino medido é o mesmo. Sem --plain,
+roda o papermill (`python -m papermill`), com um kernel por notebook; com --parallel, os kernels partem um de cada
+vez (dois kernels que partem juntos podem escolher a mesma porta), e um kernel que morre antes da primeira célula
+é refeito. Este script só importa a biblioteca padrão.
 """
 
 from __future__ import annotations
@@ -67,9 +69,34 @@ def pair(key: str, new: dict, old: dict | None) -> dict:
     return row
 
 
+def launch(nb: str, plain: bool, params: dict, out: Path, env: dict, tries: int = 3):
+    """Começa um notebook; no papermill, espera o kernel executar a primeira célula (ou o refaz, até `tries`)."""
+    logname = out / f"{Path(nb).stem}.log"
+    if plain:
+        cmd = [sys.executable, str(ROOT / "scripts" / "plain_run.py"), nb, json.dumps(params)]
+    else:
+        cmd = [sys.executable, "-m", "papermill", nb, nb, "-k", "python3", "--no-progress-bar", "--log-output",
+               "-y", json.dumps(params)]
+    for attempt in range(1, tries + 1):
+        log = open(logname, "w", encoding="utf-8")  # fechado depois do wait
+        proc = subprocess.Popen(cmd, cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        t0 = time.perf_counter()
+        print(f"{nb}: executando (registro em {logname.name})…", flush=True)
+        if plain:
+            return proc, t0, log
+        while proc.poll() is None and "Executing Cell 2" not in logname.read_text(encoding="utf-8"):
+            time.sleep(0.5)  # a primeira célula terminou: o kernel está de pé, o próximo já pode partir
+        if proc.returncode is None or "Executing Cell 2" in logname.read_text(encoding="utf-8"):
+            return proc, t0, log
+        log.close()
+        print(f"{nb}: o kernel morreu antes da primeira célula (tentativa {attempt} de {tries}); de novo.", flush=True)
+    return proc, t0, log
+
+
 def run_all(a, params: dict, out: Path) -> dict:
     """Roda os notebooks (um por vez, ou todos juntos com --parallel) e devolve estado e tempo de cada um."""
-    env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONUNBUFFERED": "1"}
+    backend = "Agg" if a.plain else "module://matplotlib_inline.backend_inline"  # sem Jupyter, sem o inline
+    env = {**os.environ, "MPLBACKEND": backend, "PYTHONUNBUFFERED": "1"}
     start, jobs, report = time.perf_counter(), list(a.notebooks), {}
     while jobs:
         batch, jobs = (jobs, []) if a.parallel else (jobs[:1], jobs[1:])
@@ -79,28 +106,27 @@ def run_all(a, params: dict, out: Path) -> dict:
         procs = {}
         for nb in batch:
             shutil.copy2(ROOT / nb, out / nb)
-            log = open(out / f"{Path(nb).stem}.log", "w", encoding="utf-8")  # fechado depois do wait
-            cmd = [sys.executable, "-m", "papermill", nb, nb, "-k", "python3", "--no-progress-bar",
-                   "-y", json.dumps(params)]
-            procs[nb] = (subprocess.Popen(cmd, cwd=out, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True), time.perf_counter(), log)
-            print(f"{nb}: executando (registro em {log.name})…", flush=True)
-        for nb, (proc, t0, log) in procs.items():
-            left = None if a.deadline is None else max(1.0, a.deadline - (time.perf_counter() - start))
-            try:
-                status = "ok" if proc.wait(left) == 0 else f"failed (rc {proc.returncode})"
-            except subprocess.TimeoutExpired:  # Ctrl-C: o papermill desliga o kernel; se não sair, o grupo morre
-                os.killpg(proc.pid, signal.SIGINT)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                status = "deadline"
-            log.close()
-            report[nb] = {"status": status, "wall_s": time.perf_counter() - t0}
-            done = {"ok": "terminou", "deadline": "interrompido no prazo"}.get(status, f"falhou, {status}")
-            done += "" if status == "ok" else f" (veja {log.name})"
-            print(f"{nb}: {done} em {br(report[nb]['wall_s'])} s", flush=True)
+            procs[nb] = launch(nb, a.plain, params, out, env)
+        while procs:  # cada notebook é medido quando termina, não quando o anterior termina
+            time.sleep(0.2)
+            late = a.deadline is not None and time.perf_counter() - start >= a.deadline
+            for nb, (proc, t0, log) in list(procs.items()):
+                if proc.poll() is None and not late:
+                    continue
+                status = "ok" if proc.returncode == 0 else f"failed (rc {proc.returncode})"
+                if proc.returncode is None:  # Ctrl-C: o papermill desliga o kernel; se não sair, o grupo morre
+                    os.killpg(proc.pid, signal.SIGINT)
+                    try:
+                        proc.wait(30)
+                    except subprocess.TimeoutExpired:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    status = "deadline"
+                log.close()
+                del procs[nb]
+                report[nb] = {"status": status, "wall_s": time.perf_counter() - t0}
+                done = {"ok": "terminou", "deadline": "interrompido no prazo"}.get(status, f"falhou, {status}")
+                done += "" if status == "ok" else f" (veja {log.name})"
+                print(f"{nb}: {done} em {br(report[nb]['wall_s'])} s", flush=True)
     return report
 
 
@@ -114,9 +140,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--epoch-scale", type=float, help="EPOCH_SCALE dos notebooks (execução reduzida)")
     ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NOME", "VALOR"), help="parâmetro")
     ap.add_argument("--save", action="store_true", help="grava também results/from_scratch_<máquina>.json")
+    ap.add_argument("--plain", action="store_true", help="sem Jupyter: as células num processo Python comum")
     a = ap.parse_args(argv)
-    if find_spec("papermill") is None:
-        sys.exit("Falta o papermill: instale requirements-dev.txt (ou as rodas de requirements-gpu.txt).")
+    if not a.plain and find_spec("papermill") is None:
+        sys.exit("Falta o papermill: instale requirements-dev.txt, ou use --plain (sem Jupyter).")
     params = {k: _value(v) for k, v in a.p}
     params.update({k: v for k, v in (("SUBSET", a.subset), ("EPOCH_SCALE", a.epoch_scale)) if v is not None})
     if {"RESULTS_DIR", "DRIVE_DIR"} & params.keys():
@@ -142,7 +169,8 @@ def main(argv: list[str]) -> int:
     device, torch = (rows[0]["device_name"], torch) if rows else _ask_torch()
     paired = [r["d_test_acc"] for r in rows if r.get("same_identity") and r["d_test_acc"] is not None]
     result = {"device_name": device, "torch": torch, "python": sys.version.split()[0], "reduced": reduced,
-              "parameters": params, "parallel": a.parallel, "deadline_s": a.deadline, "folder": str(out),
+              "parameters": params, "parallel": a.parallel,
+              "runner": "plain_run.py" if a.plain else "papermill", "deadline_s": a.deadline, "folder": str(out),
               "total_wall_s": time.perf_counter() - t0, "notebooks": report, "runs": rows,
               "committed_not_run": missing,
               "paired_test_acc": {"n": len(paired), "mean_diff": sum(paired) / len(paired) if paired else None}}

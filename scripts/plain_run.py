@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Executa as células de código de um notebook, em ordem, num processo Python comum (sem Jupyter).
+
+Uso:  python scripts/plain_run.py NOTEBOOK.ipynb ['{"SUBSET": 2000}']
+
+É o "Executar tudo" de uma máquina que tem o PyTorch mas não tem o Jupyter nem um registro de pacotes (a de
+GPU): os parâmetros (JSON) entram logo depois da célula `parameters`, como o papermill faz; `display` vira
+`print`; as figuras são gravadas pelo próprio notebook e não aparecem (backend Agg). O treino é o mesmo do
+notebook, célula por célula. Sai com 1 na primeira célula que falha, dizendo qual.
+"""
+
+from __future__ import annotations
+
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+from pathlib import Path
+
+
+def stub_ipython() -> None:
+    """Um `IPython.display` mínimo, se o IPython não estiver instalado: display(x) imprime x."""
+    try:
+        import IPython.display  # noqa: F401
+        return
+    except ImportError:
+        pass
+
+    class Markdown(str):
+        pass
+
+    def display(*objs, **_):
+        for obj in objs:  # uma tabela com estilo (Styler) guarda o DataFrame em .data
+            table = getattr(obj, "data", obj)
+            print(table.to_string() if hasattr(table, "to_string") else obj)
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: None
+    ipython.display = types.ModuleType("IPython.display")
+    ipython.display.Markdown, ipython.display.display = Markdown, display
+    sys.modules.update({"IPython": ipython, "IPython.display": ipython.display})
+
+
+def code_cells(notebook: Path, params: dict) -> list[tuple[str, str]]:
+    """(nome, código) de cada célula de código, com os parâmetros depois da célula `parameters`."""
+    out = []
+    for i, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        out.append((f"<{notebook.name}[{i}]>", "".join(cell["source"])))
+        if "parameters" in cell.get("metadata", {}).get("tags", []) and params:
+            out.append((f"<{notebook.name}[{i}]:parametros>",
+                        "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    notebook = Path(argv[0])
+    params = json.loads(argv[1]) if len(argv) > 1 else {}
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    stub_ipython()
+    ns: dict = {"__name__": "__main__"}
+    start = time.perf_counter()
+    for name, source in code_cells(notebook, params):
+        linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # inspect lê daqui, como no IPython
+        t0 = time.perf_counter()
+        try:
+            exec(compile(source, name, "exec"), ns)
+        except Exception:
+            traceback.print_exc()
+            print(f"FALHOU na célula {name} depois de {time.perf_counter() - start:.1f} s", flush=True)
+            return 1
+        print(f"[célula {name}: {time.perf_counter() - t0:.1f} s]", flush=True)
+    print(f"TERMINOU {notebook.name} em {time.perf_counter() - start:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
