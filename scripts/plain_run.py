@@ -38,7 +38,7 @@ def stub_ipython() -> None:
             print(table.to_string() if hasattr(table, "to_string") else obj)
 
     ipython = types.ModuleType("IPython")
-    ipython.get_ipython = lambda: None
+    ipython.get_ipython, ipython.version_info = (lambda: None), (8, 24, 0)  # o matplotlib lê version_info
     ipython.display = types.ModuleType("IPython.display")
     ipython.display.Markdown, ipython.display.display = Markdown, display
     sys.modules.update({"IPython": ipython, "IPython.display": ipython.display})
