@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from common import SHA256, br  # noqa: E402
 from nbcells import load_namespace  # noqa: E402
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # o valor que um aluno copia dos tutoriais
@@ -60,8 +61,7 @@ def main(argv=None) -> int:
 
     device = nb["get_device"]()
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    sha = {}  # load_data confere o SHA-256 só dos arquivos listados; o notebook já os verificou
-    data = nb["load_data"](datasets.MNIST, args.data_dir, sha, seed=args.seed, n_valid=10_200,
+    data = nb["load_data"](datasets.MNIST, args.data_dir, SHA256["mnist"], seed=args.seed, n_valid=10_200,
                            subset=args.subset, device=device)
     n_train = len(data["train"][1])
     print(f"Dispositivo: {nb['device_name'](device)} | torch {torch.__version__} | treino: {n_train} imagens")
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             fn(model, opt, torch.Generator().manual_seed(rep))
             times[name].append(time.perf_counter() - start)
-            print(f"época ({name:10s}) repetição {rep + 1}: {times[name][-1]:.1f} s", flush=True)
+            print(f"época ({name:10s}) repetição {rep + 1}: {br(times[name][-1], 1)} s", flush=True)
 
     # ------------------------------------------------------------ 1b. FLOPs do passo e o teto do sgemm
     from torch.utils.flop_counter import FlopCounterMode
@@ -127,8 +127,8 @@ def main(argv=None) -> int:
         return 2 * n**3 / best / 1e9
 
     sgemm = sgemm_gflops()
-    print(f"Passo de treino: {train_flop_per_epoch / 1e12:.2f} TFLOP por época, {train_gflops:.0f} GFLOP/s; "
-          f"teto do sgemm: {sgemm:.0f} GFLOP/s", flush=True)
+    print(f"Passo de treino: {br(train_flop_per_epoch / 1e12)} TFLOP por época, {br(train_gflops, 0)} GFLOP/s; "
+          f"teto do sgemm: {br(sgemm, 0)} GFLOP/s", flush=True)
 
     # ------------------------------------------------------------ 2. avaliação
     x_test, y_test = data["test"]
@@ -199,18 +199,18 @@ def main(argv=None) -> int:
     nb["save_json_atomic"](Path(args.out), report)
 
     def fmt(s):
-        return "não atingiu" if s is None else f"{s:.1f} s"
+        return "não atingiu" if s is None else f"{br(s, 1)} s"
 
     print(f"\nResultados em {args.out} ({report['device_name']}):")
     print("| medida | mínimo | mediana |")
     print("| --- | --- | --- |")
-    print(f"| época, tensores + randperm | {tensor['min']:.1f} s | {tensor['median']:.1f} s |")
-    print(f"| época, DataLoader + ToTensor | {dataloader['min']:.1f} s | {dataloader['median']:.1f} s |")
+    print(f"| época, tensores + randperm | {br(tensor['min'], 1)} s | {br(tensor['median'], 1)} s |")
+    print(f"| época, DataLoader + ToTensor | {br(dataloader['min'], 1)} s | {br(dataloader['median'], 1)} s |")
     ev_i, ev_g = report["eval_images_per_second_inference_mode"], report["eval_images_per_second_grad_enabled"]
-    print(f"| avaliação com inference_mode (imagens/s) | {ev_i['min']:,.0f} | {ev_i['median']:,.0f} |")
-    print(f"| avaliação com autograd ligado (imagens/s) | {ev_g['min']:,.0f} | {ev_g['median']:,.0f} |")
-    print(f"\nRazão DataLoader / tensores (medianas): {ratio:.2f}×")
-    print(f"Até {args.target:.1f}% no teste: receita do enunciado {fmt(seed_s)} (época {seed_run['epoch']}), "
+    print(f"| avaliação com inference_mode (imagens/s) | {br(ev_i['min'], 0)} | {br(ev_i['median'], 0)} |")
+    print(f"| avaliação com autograd ligado (imagens/s) | {br(ev_g['min'], 0)} | {br(ev_g['median'], 0)} |")
+    print(f"\nRazão DataLoader / tensores (medianas): {br(ratio)}×")
+    print(f"Até {br(args.target, 1)}% no teste: receita do enunciado {fmt(seed_s)} (época {seed_run['epoch']}), "
           f"receita rápida {fmt(fast_s)} (época {fast_run['epoch']})")
     return 0
 

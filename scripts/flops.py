@@ -2,6 +2,7 @@
 """Quantas contas (FLOPs) cada notebook faz ao treinar tudo do zero, a partir dos resultados commitados.
 
 Uso: python scripts/flops.py [--out results/flops.json]
+     python scripts/flops.py --check   # só confere; sai com 1 se o arquivo estiver desatualizado
 
 Para cada treino gravado em results/<conjunto>/ (sem as cópias de uma escolha, as com "selection"), monta o
 modelo com o código do próprio notebook e mede com FlopCounterMode, num lote de 4 imagens, as contas por imagem
@@ -15,6 +16,8 @@ fica de fora o que não é um treino gravado (o teste de taxas, a questão 6). N
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
@@ -24,15 +27,22 @@ from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
+from common import br  # noqa: E402
 from nbcells import cells, load_namespace, tags_of  # noqa: E402
 
 NOTEBOOKS = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
-T4_TFLOPS = 4.0  # suposição: FP32 sustentado numa T4 (pico de 8,1 TFLOP/s), para lotes pequenos de redes pequenas
+# A T4 (a GPU gratuita do Colab) nunca rodou estes treinos: a estimativa é uma conta, não uma medida.
+T4_TFLOPS = 4.0
+T4_BASIS = ("Não medido: as contas do notebook divididas por 4,0 TFLOP/s, a metade do pico FP32 da T4 (8,1 TFLOP/s), "
+            "suposta sustentada. Redes pequenas em lotes de 100 costumam aproveitar menos do pico, e o que "
+            "FlopCounterMode não conta (BatchNorm, aumento de dados, carga dos dados, Python) fica de fora: "
+            "o tempo real tende a ser maior.")
 
 
 def model_builder(notebook: Path):
     """build_model do notebook, com todas as arquiteturas registradas (também as das células sem etiqueta)."""
-    ns = load_namespace(notebook)
+    with contextlib.redirect_stdout(io.StringIO()):  # sem a linha de ambiente que o notebook imprime
+        ns = load_namespace(notebook)
     for cell in cells(notebook):
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and not tags_of(cell) and source.lstrip().startswith("@register("):
@@ -77,36 +87,58 @@ def count(dataset: str) -> tuple[dict, list[dict]]:
     return total, rows
 
 
-def br(x: float, places: int = 1) -> str:
-    return f"{x:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "flops.json")
-    out = ap.parse_args(argv).out
+def compute() -> dict:
+    """O conteúdo de results/flops.json, contado de novo a partir de results/ e dos notebooks."""
     torch.manual_seed(0)
     totals, rows = {}, []
     for dataset in NOTEBOOKS:
         totals[dataset], new = count(dataset)
         rows += [{"dataset": dataset, **r} for r in new]
-    gpu = [r for r in rows if "H200" in r["device_name"]]  # os treinos commitados que rodaram na H200
-    h200 = sum(r["train_pflop"] + r["eval_pflop"] for r in gpu) * 1e3 / sum(r["seconds"] for r in gpu) if gpu else None
     for t in totals.values():
         t["t4_minutes_estimate"] = t["pflop"] * 1e3 / T4_TFLOPS / 60
-        t["h200_minutes_estimate"] = t["pflop"] * 1e3 / h200 / 60 if h200 else None
-    result = {"method": __doc__.split("\n\n")[2].replace("\n", " ").strip(), "t4_tflops_assumed": T4_TFLOPS,
-              "h200_tflops_achieved": h200, "h200_runs": [r["run"] for r in gpu], "notebooks": totals, "runs": rows}
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    for t in totals.values():
-        h = f"{br(t['h200_minutes_estimate'])} min" if h200 else "sem treino na H200 para calibrar"
-        print(f"{t['notebook']}: {t['runs']} treinos, {br(t['pflop'], 2)} PFLOP ({br(t['train_pflop'], 2)} de treino, "
-              f"{br(t['eval_pflop'], 2)} de avaliação); gravados em {br(t['seconds'] / 60)} min. Estimativa: "
-              f"T4 a {br(T4_TFLOPS)} TFLOP/s (suposto), {br(t['t4_minutes_estimate'])} min; H200, {h}.")
-    if h200:
-        print(f"H200: {br(h200, 2)} TFLOP/s medidos em {len(gpu)} treinos commitados, com outros dois treinos "
-              f"dividindo a placa ({', '.join(r['run'] for r in gpu)}): estimativas de tempo, não medidas.")
-    print(f"Gravado em {out}.")
+    return {"method": __doc__.split("\n\n")[2].replace("\n", " ").strip(), "t4_tflops_assumed": T4_TFLOPS,
+            "t4_estimate_basis": T4_BASIS, "notebooks": totals, "runs": rows}
+
+
+def as_text(result: dict) -> str:
+    return json.dumps(result, indent=1, ensure_ascii=False) + "\n"
+
+
+def stale_reason(out: Path, result: dict) -> str | None:
+    """Por que o arquivo gravado não é o que compute() devolveu agora; None se é o mesmo."""
+    shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+    if not out.exists():
+        return f"{shown} não existe"
+    text = out.read_text(encoding="utf-8")
+    if text == as_text(result):
+        return None
+    try:
+        old = json.loads(text)["notebooks"]
+        counts = [f"{t['notebook']} com {old[d]['runs']} treinos no arquivo e {t['runs']} em results/{d}/"
+                  for d, t in result["notebooks"].items() if old[d]["runs"] != t["runs"]]
+    except (ValueError, KeyError, TypeError):
+        counts = []
+    detail = f" ({'; '.join(counts)})" if counts else " em relação a results/ e aos notebooks"
+    return f"{shown} está desatualizado{detail}"
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "flops.json")
+    ap.add_argument("--check", action="store_true", help="só confere se o arquivo está em dia, sem escrever")
+    args = ap.parse_args(argv)
+    result = compute()
+    if args.check:
+        reason = stale_reason(args.out, result)
+        if reason:
+            print(f"{reason}. Rode `python scripts/flops.py`.", file=sys.stderr)
+        return 1 if reason else 0
+    args.out.write_text(as_text(result), encoding="utf-8")
+    for t in result["notebooks"].values():
+        print(f"{t['notebook']}: {t['runs']} treinos, {br(t['pflop'])} PFLOP ({br(t['train_pflop'])} de treino, "
+              f"{br(t['eval_pflop'])} de avaliação); gravados em {br(t['seconds'] / 60, 1)} min. Numa T4, "
+              f"{br(t['t4_minutes_estimate'], 1)} min, estimados (não medidos) a {br(T4_TFLOPS, 1)} TFLOP/s.")
+    print(f"Gravado em {args.out}.")
     return 0
 
 

@@ -17,7 +17,7 @@ Numa máquina com o torch e sem o Jupyter (a de GPU), use --plain: cada notebook
 Python comum (scripts/plain_run.py), sem precisar de nenhum pacote a mais; o treino medido é o mesmo. Sem --plain,
 roda o papermill (`python -m papermill`), com um kernel por notebook; com --parallel, os kernels partem um de cada
 vez (dois kernels que partem juntos podem escolher a mesma porta), e um kernel que morre antes da primeira célula
-é refeito. Este script só importa a biblioteca padrão.
+é refeito. Este script só importa a biblioteca padrão (e scripts/common.py).
 """
 
 from __future__ import annotations
@@ -37,12 +37,10 @@ import unicodedata
 from importlib.util import find_spec
 from pathlib import Path
 
+from common import br
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ("mnist_cnn.ipynb", "fashion_mnist.ipynb")
-
-
-def br(x: float) -> str:
-    return f"{x:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
 
 
 def prefix_of(notebook: Path) -> str:
@@ -126,7 +124,7 @@ def run_all(a, params: dict, out: Path) -> dict:
                 report[nb] = {"status": status, "wall_s": time.perf_counter() - t0}
                 done = {"ok": "terminou", "deadline": "interrompido no prazo"}.get(status, f"falhou, {status}")
                 done += "" if status == "ok" else f" (veja {log.name})"
-                print(f"{nb}: {done} em {br(report[nb]['wall_s'])} s", flush=True)
+                print(f"{nb}: {done} em {br(report[nb]['wall_s'], 1)} s", flush=True)
     return report
 
 

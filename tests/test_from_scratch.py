@@ -1,5 +1,6 @@
 """scripts/from_scratch.py roda o notebook de verdade (papermill, numa pasta nova) sem tocar nas pastas do git,
-e scripts/flops.py conta as contas da ConvNet da semente como a seção 2 do notebook as conta."""
+e scripts/flops.py conta as contas da ConvNet da semente como a seção 2 do notebook as conta e mantém
+results/flops.json em dia com results/."""
 
 import hashlib
 import json
@@ -58,3 +59,35 @@ def test_flops_of_the_seed_convnet():
     assert train == forward + 2 * (627_200 + 2 * 10_035_200 + 2 * 3_136_000 + 2 * 10_000)
     for arch in ("convnet_dropout", "gap_net", "deep_cnn"):  # registradas em células sem etiqueta
         assert flops.flops_per_image(build(arch), train=False) > 0
+
+
+def test_flops_check_passes():
+    """results/flops.json está em dia com results/ e com os modelos dos notebooks (recontado, sem escrever)."""
+    before = (ROOT / "results" / "flops.json").read_bytes()
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "flops.py"), "--check"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert (ROOT / "results" / "flops.json").read_bytes() == before
+
+
+def test_flops_check_fails_on_a_stale_file_without_writing(tmp_path, monkeypatch, capsys):
+    """Sem recontar (compute devolve o arquivo commitado): um arquivo com um treino a menos, ou nenhum, falha."""
+    result = json.loads((ROOT / "results" / "flops.json").read_text(encoding="utf-8"))
+    monkeypatch.setattr(flops, "compute", lambda: result)
+    fresh = tmp_path / "em_dia.json"
+    fresh.write_text(flops.as_text(result), encoding="utf-8")
+    assert flops.main(["--check", "--out", str(fresh)]) == 0
+
+    old = json.loads(fresh.read_text(encoding="utf-8"))
+    old["runs"] = old["runs"][1:]
+    old["notebooks"]["mnist"]["runs"] -= 1
+    stale = tmp_path / "velho.json"
+    stale.write_text(flops.as_text(old), encoding="utf-8")
+    before = stale.read_bytes()
+    assert flops.main(["--check", "--out", str(stale)]) == 1
+    assert stale.read_bytes() == before
+    err = capsys.readouterr().err
+    assert "velho.json" in err and "mnist_cnn.ipynb" in err and "fashion_mnist.ipynb" not in err
+
+    assert flops.main(["--check", "--out", str(tmp_path / "nenhum.json")]) == 1
+    assert not (tmp_path / "nenhum.json").exists()

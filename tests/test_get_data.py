@@ -5,12 +5,20 @@ import hashlib
 import importlib.util
 import struct
 
+import common
 import pytest
-from conftest import ROOT
+from conftest import NOTEBOOKS, ROOT, notebook_constants
 
 spec = importlib.util.spec_from_file_location("get_data", ROOT / "scripts" / "get_data.py")
 get_data = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(get_data)
+
+
+def test_notebooks_check_the_same_sums_as_the_scripts():
+    """Cada notebook tem a sua cópia das somas (MNIST_SHA256, FASHION_SHA256), lida das células sem executá-las."""
+    for dataset, path in NOTEBOOKS.items():
+        tables = {name: value for name, value in notebook_constants(path).items() if name.endswith("_SHA256")}
+        assert tables == {f"{dataset.upper()}_SHA256": common.SHA256[dataset]}, path.name
 
 
 def idx_images(n):
