@@ -11,12 +11,14 @@
 
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from conftest import NOTEBOOKS, ROOT, cells
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -162,16 +164,35 @@ def test_the_trace_catches_invented_numbers(tmp_path):
     assert untraced("99,361%", measured) == ["99,361%"]  # mais casas do que o resultado tem
 
 
-def test_render_skips_missing_blocks_and_check_fails_on_stale_ones(tmp_path):
-    """Um bloco sem marcadores no arquivo é pulado; um bloco desatualizado faz `--check` sair com 1."""
+def test_render_fails_on_a_block_without_markers_and_check_fails_on_stale_ones(tmp_path):
+    """Um bloco que render.py sabe escrever e que não tem marcadores no arquivo é um erro, e nada é escrito;
+    um bloco desatualizado faz `--check` sair com 1."""
     text = "antes\n<!-- a:início -->\nvelho\n<!-- a:fim -->\ndepois\n"
-    new, changed = render.render_text(text, {"a": lambda root: "| x |", "b": lambda root: "nunca"}, tmp_path)
+    with pytest.raises(render.MissingMarker) as e:
+        render.render_text(text, {"a": lambda root: "| x |", "b": lambda root: "nunca"}, tmp_path, "x.md")
+    assert (e.value.filename, e.value.names) == ("x.md", ["b"])
+    new, changed = render.render_text(text, {"a": lambda root: "| x |"}, tmp_path)
     assert (new, changed) == ("antes\n<!-- a:início -->\n| x |\n<!-- a:fim -->\ndepois\n", ["a"])
     assert render.render_text(new, {"a": lambda root: "| x |"}, tmp_path) == (new, [])
     assert render.render_text(text, {"a": lambda root: ""}, tmp_path)[0] == (
         "antes\n<!-- a:início -->\n<!-- a:fim -->\ndepois\n")  # um bloco vazio fica vazio
-    (tmp_path / "README.md").write_text("<!-- benchmark:início -->\nvelho\n<!-- benchmark:fim -->\n", encoding="utf-8")
-    assert render.main(["--check"], root=tmp_path) == 1  # sem respostas.md e sem results/bench.json
+
+    # o README só com o bloco do benchmark: faltam os outros, e nem o --check nem a escrita passam
+    readme = "<!-- benchmark:início -->\nvelho\n<!-- benchmark:fim -->\n"
+    (tmp_path / "README.md").write_text(readme, encoding="utf-8")
+    assert render.main(["--check"], root=tmp_path) == 2
+    assert render.main([], root=tmp_path) == 2
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme
+
+    # uma cópia do repositório com um bloco desatualizado: --check sai com 1, a escrita o conserta
+    for name in ("README.md", "respostas.md"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(ROOT / "results", tmp_path / "results")
+    assert render.main(["--check"], root=tmp_path) == 0
+    stale = (tmp_path / "README.md").read_text(encoding="utf-8").replace("<!-- tempo:início -->\n",
+                                                                         "<!-- tempo:início -->\nvelho\n")
+    (tmp_path / "README.md").write_text(stale, encoding="utf-8")
+    assert render.main(["--check"], root=tmp_path) == 1
     assert render.main([], root=tmp_path) == 0
     assert render.main(["--check"], root=tmp_path) == 0
 
