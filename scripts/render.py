@@ -57,11 +57,12 @@ def mean_sd(xs: list[float]) -> str:
 NUMERIC = re.compile(r"^[+−-]?\d")  # uma célula que começa por um número
 
 
-def table(headers: list[str], rows: list[list]) -> str:
-    """Uma tabela Markdown; uma coluna cujas células são todas números fica alinhada à direita."""
+def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str:
+    """Uma tabela Markdown; uma coluna cujas células são todas números fica alinhada à direita, menos as de
+    `text_columns` (texto que começa por um número: "21 em CPU …")."""
     rows = [[str(c) for c in row] for row in rows]
-    align = ["---:" if rows and all(NUMERIC.match(r[i]) or r[i] == "—" for r in rows) else "---"
-             for i in range(len(headers))]
+    align = ["---:" if rows and i not in text_columns and all(NUMERIC.match(r[i]) or r[i] == "—" for r in rows)
+             else "---" for i in range(len(headers))]
     lines = [headers, align, *rows]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
@@ -216,7 +217,7 @@ def block_time(root: Path) -> str:
     for ds, notebook in NOTEBOOK.items():
         runs = trainings(root, ds)
         rows.append([f"`{notebook}`", len(runs), minutes(sum(r["seconds"] for r in runs)), devices(runs)])
-    return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows)
+    return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows, text_columns=(3,))
 
 
 def block_q7_cost(root: Path) -> str:
@@ -227,9 +228,10 @@ def block_q7_cost(root: Path) -> str:
     for name in ("inicial", final.removesuffix("+tta")):
         runs = seeds(root, "fashion", name)
         secs = [r["seconds"] for r in runs]
+        spread = "" if minutes(min(secs)) == minutes(max(secs)) else f" ({minutes(min(secs))} a {minutes(max(secs))})"
         rows.append([f"`{name}`", runs[0]["config"]["epochs"], br(runs[0]["params"], 0),
-                     f"{minutes(statistics.mean(secs))} ({minutes(min(secs))} a {minutes(max(secs))})"])
-    return table(["receita", "épocas", "parâmetros", f"treino por semente: média ({len(secs)} sementes) e faixa"],
+                     minutes(statistics.mean(secs)) + spread])
+    return table(["receita", "épocas", "parâmetros", f"treino por semente: média de {len(secs)} (faixa)"],
                  rows)
 
 
