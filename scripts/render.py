@@ -4,9 +4,9 @@
 Uso: python scripts/render.py          # reescreve os blocos dos dois arquivos
      python scripts/render.py --check  # só confere; sai com 1 se algum bloco estiver desatualizado
 
-Cada bloco fica entre `<!-- NOME:início -->` e `<!-- NOME:fim -->`; um bloco cujos marcadores não estão
-no arquivo é pulado. Um bloco tem só tabelas e as frases que os notebooks gravam prontas em
-summary.json, copiadas sem mudança. O texto em volta dos blocos é escrito à mão.
+Cada bloco fica entre `<!-- NOME:início -->` e `<!-- NOME:fim -->`. Um bloco sem os seus marcadores no
+arquivo é um erro (MissingMarker): nada some da resposta em silêncio. Um bloco tem só tabelas; o texto em
+volta dos blocos é escrito à mão e não cita tempos, que mudam de uma máquina para outra.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from common import br, signed
 
 # Os números da versão original do trabalho (../shared/seed/respostas_originais.md), medidos com a
 # divisão invertida: só para comparação, nunca como resultados nossos. (validação final, teste)
@@ -31,15 +33,6 @@ ORIGINAIS = {
 Q4 = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
 DATASETS = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
 NOTEBOOK = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
-
-
-def br(x: float, places: int = 2) -> str:
-    """Número no formato brasileiro: 3.200.202 e 99,41."""
-    return f"{x:,.{places}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def signed(x: float, places: int = 2) -> str:
-    return ("+" if x >= 0 else "−") + br(abs(x), places)
 
 
 def pct(x: float, places: int = 2) -> str:
@@ -64,11 +57,12 @@ def mean_sd(xs: list[float]) -> str:
 NUMERIC = re.compile(r"^[+−-]?\d")  # uma célula que começa por um número
 
 
-def table(headers: list[str], rows: list[list]) -> str:
-    """Uma tabela Markdown; uma coluna cujas células são todas números fica alinhada à direita."""
+def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str:
+    """Uma tabela Markdown; uma coluna cujas células são todas números fica alinhada à direita, menos as de
+    `text_columns` (texto que começa por um número: "21 em CPU …")."""
     rows = [[str(c) for c in row] for row in rows]
-    align = ["---:" if rows and all(NUMERIC.match(r[i]) or r[i] == "—" for r in rows) else "---"
-             for i in range(len(headers))]
+    align = ["---:" if rows and i not in text_columns and all(NUMERIC.match(r[i]) or r[i] == "—" for r in rows)
+             else "---" for i in range(len(headers))]
     lines = [headers, align, *rows]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
@@ -106,21 +100,27 @@ def optimizer(c: dict) -> str:
 
 
 def comparisons_table(summary: dict, group: str) -> str:
-    """As comparações pareadas de um grupo numa tabela: o efeito, as diferenças com o intervalo, o veredito."""
+    """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (b − a), as diferenças
+    com o intervalo, o veredito."""
     def diff(mean, ci, places):
         return "—" if mean is None else f"{signed(mean, places)} ({signed(ci[0], places)} a {signed(ci[1], places)})"
 
     def verdict(c):
-        return c["verdict"] if c["verdict"] == "não dá para afirmar" else f"`{c['verdict'].split()[0]}` é melhor"
+        if c["verdict"] == "não dá para afirmar":
+            return "não detectamos diferença"
+        return f"`{c['verdict'].split()[0]}` é melhor"
 
-    rows = [[c.get("effect") or f"{', '.join(c['differ_in'])} (`{c['a']}` → `{c['b']}`)",
+    rows = [[f"{c.get('effect') or ', '.join(c['differ_in'])}: `{c['b']}` − `{c['a']}`",
              diff(c["mean_diff"], c["ci95"], 2), diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
             for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
-    return table(["efeito", "acurácia de teste, pontos (intervalo de 95%)", "perda de teste (intervalo)",
-                  "veredito (pela acurácia)"], rows) if rows else ""
+    return table(["efeito: diferença", "acurácia de teste, pontos (intervalo de 95%)",
+                  "perda de teste (intervalo)", "veredito (pela acurácia)"], rows) if rows else ""
 
 
-def q4_table(root: Path, ds: str) -> str:
+def q4_table(root: Path, ds: str, recipe_column: bool = True) -> str:
+    """As receitas da questão 4 com a média sobre as sementes; a escolhida pela validação (summary.json) em
+    destaque. Sem `recipe_column`, a tabela não repete o otimizador, a taxa e o agendador de cada receita."""
+    chosen = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
     rows = []
     for name in Q4:
         runs = seeds(root, ds, name)
@@ -128,10 +128,17 @@ def q4_table(root: Path, ds: str) -> str:
             c = runs[0]["config"]
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
                       f"{c['epochs']} épocas")
-            rows.append([f"`{name}`", recipe, len(runs), pct(statistics.mean(val_final(r) for r in runs)),
-                         mean_sd([r["test_acc"] for r in runs]), br(statistics.mean(r["test_loss"] for r in runs), 4)])
-    return table(["receita", "otimizador, taxa, agenda", "sementes", "validação final", "teste (± desvio-padrão)",
-                  "perda de teste"], rows)
+            rows.append([f"`{name}`" + (" **(escolhida)**" if name == chosen else ""), recipe, len(runs),
+                         pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
+                         br(statistics.mean(r["test_loss"] for r in runs), 4)])
+    headers = ["receita", "otimizador, taxa, agendador", "sementes", "validação final", "teste (± desvio-padrão)",
+               "perda de teste"]
+    if len({row[2] for row in rows}) == 1:  # todas com as mesmas sementes: o número vai para o título
+        headers[0] = f"receita (média de {rows[0][2]} sementes)"
+        headers, rows = headers[:2] + headers[3:], [row[:2] + row[3:] for row in rows]
+    if not recipe_column:
+        headers, rows = headers[:1] + headers[2:], [row[:1] + row[2:] for row in rows]
+    return table(headers, rows)
 
 
 def candidates_table(root: Path, ds: str) -> str:
@@ -163,10 +170,16 @@ def block_q6(root: Path) -> str:
     q6 = get(root, "mnist", "q6")
     labels = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`",
               "inference_mode": "`torch.inference_mode()`"}
-    rows = [[label, duration(m["ms_median"]), f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
-             f"{br(m['saved_mib'], 0)} MiB"] for key, label in labels.items() if (m := q6["modes"].get(key))]
-    return table([f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens ({q6['repeats']} repetições)",
-                  "mediana", "faixa", "guardado para o `backward()`"], rows)
+    accs = q6["train_mode_val_acc"]
+    modes = table(["validação do vencedor do MNIST", "acurácia"],
+                  [["em `eval()`", pct(q6["eval_mode_val_acc"])],
+                   [f"em `train()`, {len(accs)} passagens", f"{pct(min(accs))} a {pct(max(accs))}"]])
+    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
+             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
+            for key, label in labels.items() if (m := q6["modes"].get(key))]
+    return modes + "\n\n" + table(
+        [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
+         f"tempo (mediana de {q6['repeats']})", "tempo (faixa)"], rows)
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -188,14 +201,38 @@ def block_appendix_originals(root: Path) -> str:
                   "nosso: teste (49.800 imagens de treino)"], rows)
 
 
-def block_appendix_time(root: Path) -> str:
+def devices(runs: list[dict]) -> str:
+    """Quantos treinos rodaram em cada máquina: "21 em CPU AMD EPYC (2 núcleos); 11 em …"."""
+    return "; ".join(f"{len([r for r in runs if r['device_name'] == d])} em {d}"
+                     for d in sorted({r["device_name"] for r in runs}))
+
+
+def minutes(seconds: float) -> str:
+    return f"{br(seconds / 60, 0)} min"
+
+
+def block_time(root: Path) -> str:
+    """O tempo do zero: a soma dos "seconds" de cada treino gravado, por notebook. O único lugar que o cita."""
     rows = []
     for ds, notebook in NOTEBOOK.items():
         runs = trainings(root, ds)
-        devices = "; ".join(f"{len([r for r in runs if r['device_name'] == d])} em {d}"
-                            for d in sorted({r["device_name"] for r in runs}))
-        rows.append([f"`{notebook}`", len(runs), f"{br(sum(r['seconds'] for r in runs) / 60, 0)} min", devices])
-    return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows)
+        rows.append([f"`{notebook}`", len(runs), minutes(sum(r["seconds"] for r in runs)), devices(runs)])
+    return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows, text_columns=(3,))
+
+
+def block_q7_cost(root: Path) -> str:
+    """O custo de treino, por semente, da receita do enunciado e do vencedor do Fashion-MNIST."""
+    summary = get(root, "fashion", "summary")
+    final = summary["_meta"]["final"]
+    rows = []
+    for name in ("inicial", final.removesuffix("+tta")):
+        runs = seeds(root, "fashion", name)
+        secs = [r["seconds"] for r in runs]
+        spread = "" if minutes(min(secs)) == minutes(max(secs)) else f" ({minutes(min(secs))} a {minutes(max(secs))})"
+        rows.append([f"`{name}`", runs[0]["config"]["epochs"], br(runs[0]["params"], 0),
+                     minutes(statistics.mean(secs)) + spread])
+    return table(["receita", "épocas", "parâmetros", f"treino por semente: média de {len(secs)} (faixa)"],
+                 rows)
 
 
 def readme_results(root: Path) -> str:
@@ -236,29 +273,43 @@ def readme_bench(root: Path) -> str:
     return table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
 
 
-README_BLOCKS = {"resultados": readme_results, "benchmark": readme_bench}
+README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "benchmark": readme_bench}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
     "q6-medida": block_q6,
-    "q7-q4": lambda root: q4_table(root, "fashion"),
+    "q7-q4": lambda root: q4_table(root, "fashion", recipe_column=False),
     "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
     "q7-candidatos": lambda root: candidates_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
+    "q7-custo": block_q7_cost,
     "apendice-mnist": block_appendix_mnist, "apendice-originais": block_appendix_originals,
-    "apendice-tempo": block_appendix_time,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}
 
 
-def render_text(text: str, blocks: dict, root: Path) -> tuple[str, list[str]]:
-    """O texto com cada bloco presente reescrito, e os nomes dos blocos que mudaram."""
+class MissingMarker(Exception):
+    """Um bloco que render.py sabe escrever não tem os seus marcadores no arquivo."""
+
+    def __init__(self, filename: str, names: list[str]):
+        self.filename, self.names = filename, names
+        super().__init__(f"{filename}: sem os marcadores {'do bloco' if len(names) == 1 else 'dos blocos'} "
+                         f"{', '.join(names)} "
+                         f"(`<!-- NOME:início -->` e `<!-- NOME:fim -->`); ponha-os onde a tabela deve ficar, "
+                         f"ou tire o bloco de render.py")
+
+
+def render_text(text: str, blocks: dict, root: Path, filename: str = "texto") -> tuple[str, list[str]]:
+    """O texto com cada bloco reescrito, e os nomes dos blocos que mudaram. Um bloco sem marcadores é um erro
+    (MissingMarker), antes de qualquer escrita."""
+    missing = [name for name in blocks
+               if not re.search(rf"<!-- {re.escape(name)}:início -->.*?<!-- {re.escape(name)}:fim -->", text, re.S)]
+    if missing:
+        raise MissingMarker(filename, missing)
     changed = []
     for name, fn in blocks.items():
         start, end = f"<!-- {name}:início -->", f"<!-- {name}:fim -->"
         m = re.search(rf"{re.escape(start)}.*?{re.escape(end)}", text, re.S)
-        if not m:  # o arquivo não tem este bloco: nada a escrever
-            continue
         body = fn(root).strip("\n")
         new = f"{start}\n{body}\n{end}" if body else f"{start}\n{end}"
         if m.group(0) != new:
@@ -271,15 +322,20 @@ def main(argv=None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="só confere, sem escrever")
     args = parser.parse_args(argv)
-    stale = []
-    for filename, blocks in FILES.items():
-        path = root / filename
-        if not path.exists():
-            continue
-        new, changed = render_text(path.read_text(encoding="utf-8"), blocks, root)
-        if changed:
-            stale.append(f"{filename} ({', '.join(changed)})")
-            if not args.check:
+    stale, rendered = [], {}
+    try:  # tudo é conferido antes de escrever: um marcador que falta não deixa um arquivo pela metade
+        for filename, blocks in FILES.items():
+            path = root / filename
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            rendered[path], changed = render_text(text, blocks, root, filename)
+            if changed:
+                stale.append(f"{filename} ({', '.join(changed)})")
+    except MissingMarker as e:
+        print(f"Erro: {e}.", file=sys.stderr)
+        return 2
+    if not args.check:
+        for path, new in rendered.items():
+            if path.exists() and new != path.read_text(encoding="utf-8"):
                 path.write_text(new, encoding="utf-8")
     if args.check and stale:
         print(f"Desatualizado em relação a results/: {'; '.join(stale)}. Rode `python scripts/render.py`.",

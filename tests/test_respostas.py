@@ -6,17 +6,22 @@
   no README.md e no respostas.md, dentro ou fora dos blocos, está em results/**/*.json na precisão
   citada, ou é uma conta simples e declarada sobre esses números (`measured_strings`), ou está na
   lista curta de constantes que não são medidas (`FIXED`).
+- A prosa (o texto fora dos blocos gerados) não cita tempos: um número que só um tempo medido dá (os
+  "seconds" dos treinos, os tempos de results/mnist/q6.json, tudo de results/bench.json) muda quando
+  outra máquina refaz a medida, e por isso só aparece nas tabelas que render.py reescreve.
 - Cada figura embutida existe.
 """
 
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from conftest import NOTEBOOKS, ROOT, cells
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -52,6 +57,13 @@ def leaves(obj, path=""):
             yield from leaves(v, path)
 
 
+def is_timing(file: str, path: str) -> bool:
+    """Um tempo medido, que outra máquina mede de outro jeito: os "seconds" dos treinos, os ms_* da questão 6
+    e tudo o que o benchmark grava."""
+    key = path.rsplit("/", 1)[-1]
+    return file == "bench.json" or "seconds" in key or key.startswith("ms_")
+
+
 def derived(path: str, x: float):
     """Um número de results/ e as contas sobre ele que o texto pode citar."""
     yield abs(x)  # uma diferença com sinal é citada sem ele: "−0,03 ponto"
@@ -64,16 +76,17 @@ def derived(path: str, x: float):
 
 
 def aggregates(folder):
-    """As contas sobre vários arquivos que as tabelas e o texto citam: a média das sementes de cada receita,
-    a soma dos minutos de treino (por máquina e no total), o tempo médio por época de cada treino, treino +
-    validação (as 60.000 imagens de treino do conjunto) e o tamanho de cada diferença pareada em imagens."""
+    """As contas sobre vários arquivos que as tabelas e o texto citam, cada uma com um sinal de tempo medido: a
+    média das sementes de cada receita, a soma dos minutos de treino (por máquina e no total), o tempo médio
+    por época de cada treino, treino + validação (as 60.000 imagens de treino do conjunto) e o tamanho de cada
+    diferença pareada em imagens."""
     by_recipe, by_device = defaultdict(list), defaultdict(float)
     for path in folder.glob("*_seed*.json"):
         r = json.loads(path.read_text(encoding="utf-8"))
         if "history" in r:
-            yield statistics.mean(h["seconds"] for h in r["history"])
+            yield statistics.mean(h["seconds"] for h in r["history"]), True
         if sizes := r.get("identity", {}).get("sizes"):
-            yield sizes["train"] + sizes["valid"]  # o conjunto de treino original, antes da divisão
+            yield sizes["train"] + sizes["valid"], False  # o conjunto de treino original, antes da divisão
         by_recipe[re.sub(r"_seed\d+\.json$", "", path.name)].append(r)
         if "selection" not in r:  # a cópia do candidato escolhido não é outro treino
             by_device[r["device_name"]] += r["seconds"]
@@ -81,10 +94,12 @@ def aggregates(folder):
         for accs in ([r["test_acc"] for r in runs if r.get("test_acc") is not None],
                      [r["history"][-1]["val_acc"] for r in runs if r.get("history")]):
             if accs:
-                yield from (statistics.mean(accs), 100 - statistics.mean(accs))
-    yield from (s / 60 for s in (*by_device.values(), sum(by_device.values())))
+                yield from ((statistics.mean(accs), False), (100 - statistics.mean(accs), False))
+        if all("seconds" in r for r in runs):  # o treino médio por semente (o custo do vencedor)
+            yield statistics.mean(r["seconds"] for r in runs) / 60, True
+    yield from ((s / 60, True) for s in (*by_device.values(), sum(by_device.values())))
     for c in (json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("summary.json")):
-        yield from (abs(d["mean_diff"]) * d["n_test"] / 100 for d in c.get("_comparisons", []))
+        yield from ((abs(d["mean_diff"]) * d["n_test"] / 100, False) for d in c.get("_comparisons", []))
 
 
 def as_strings(x: float):
@@ -94,14 +109,24 @@ def as_strings(x: float):
         yield f"{x:.{places}f}"
 
 
-def measured_strings(root=ROOT) -> set[str]:
-    """Tudo o que o texto pode citar: cada número de results/ e as contas de `derived` e `aggregates`."""
+def measured_strings(root=ROOT, timings: bool = True) -> set[str]:
+    """Tudo o que o texto pode citar: cada número de results/ e as contas de `derived` e `aggregates`. Com
+    `timings=False`, sem os tempos medidos (`is_timing`) e as contas sobre eles: o que a prosa pode citar."""
     values = []
     for path in (root / "results").rglob("*.json"):
-        values += [y for p, x in leaves(json.loads(path.read_text(encoding="utf-8"))) for y in (x, *derived(p, x))]
+        values += [y for p, x in leaves(json.loads(path.read_text(encoding="utf-8")))
+                   if timings or not is_timing(path.name, p) for y in (x, *derived(p, x))]
     for folder in (p for p in (root / "results").iterdir() if p.is_dir()):
-        values += list(aggregates(folder))
+        values += [x for x, timing in aggregates(folder) if timings or not timing]
     return {s for x in values for s in as_strings(x)}
+
+
+BLOCK = re.compile(r"<!-- ([\w-]+):início -->.*?<!-- \1:fim -->", re.S)
+
+
+def prose(text: str) -> str:
+    """O texto escrito à mão: tudo fora dos blocos que render.py reescreve."""
+    return BLOCK.sub("", text)
 
 
 def as_decimal(text: str) -> str:
@@ -109,13 +134,19 @@ def as_decimal(text: str) -> str:
     return text.replace(".", "").replace(",", ".")
 
 
-def untraced(text: str, measured: set[str]) -> list[str]:
-    """Os números com unidade de `text` que não estão em results/ nem em FIXED, como aparecem no texto."""
+TIME_UNITS = {"ms", "s", "min", "h", "GFLOP", "TFLOP"}
+
+
+def untraced(text: str, measured: set[str], times: bool = True) -> list[str]:
+    """Os números com unidade de `text` que não estão em results/ nem em FIXED, como aparecem no texto. Com
+    `times=False`, também todo número com unidade de tempo (ou por segundo): em prosa, um tempo só pode ter
+    vindo de uma medida que outra máquina refaz, mesmo quando o valor coincide com outro número de results/."""
     bad = set()
     for m in WITH_UNIT.finditer(text):
         quoted = re.sub(r"\s+", " ", m.group(0))
-        if quoted not in FIXED and as_decimal(m.group(1)) not in measured:
-            bad.add(quoted)
+        timing = m.group(2) in TIME_UNITS or text.startswith("/s", m.end())
+        if (quoted not in FIXED and as_decimal(m.group(1)) not in measured) or (timing and not times):
+            bad.add(quoted + ("/s" if text.startswith("/s", m.end()) else ""))
     return sorted(bad)
 
 
@@ -127,13 +158,16 @@ def test_render_check_passes():
 
 
 def test_every_number_with_a_unit_comes_from_results():
-    """Todo número com unidade no README e no respostas.md, escrito à mão ou numa tabela, está em results/."""
-    measured = measured_strings()
+    """Todo número com unidade no README e no respostas.md, escrito à mão ou numa tabela, está em results/; e o
+    que está escrito à mão não cita um tempo medido, que outra máquina reescreveria só na tabela."""
+    measured, lasting = measured_strings(), measured_strings(timings=False)
     for path in (RESPOSTAS, README):
         text = path.read_text(encoding="utf-8")
         assert len(WITH_UNIT.findall(text)) > 10, f"{path.name} deveria citar os resultados"
         bad = untraced(text, measured)
         assert not bad, f"{path.name}: números que não estão em results/ (nem em FIXED): {bad}"
+        bad = untraced(prose(text), lasting, times=False)
+        assert not bad, f"{path.name}: tempos medidos citados fora dos blocos gerados: {bad}"
 
 
 def test_notebook_markdown_numbers_come_from_results():
@@ -160,20 +194,75 @@ def test_the_trace_catches_invented_numbers(tmp_path):
     assert untraced("99,37% de teste, 12 min, 18% dos dados, 0,5 ponto, 1.050 ms e 3 vezes", measured) == [
         "0,5 ponto", "1.050 ms", "12 min", "18%", "3 vezes", "99,37%"]
     assert untraced("99,361%", measured) == ["99,361%"]  # mais casas do que o resultado tem
+    lasting = measured_strings(tmp_path, timings=False)  # o que a prosa pode citar: sem os tempos
+    assert untraced(ok, lasting, times=False) == ["1,04 s", "10 min", "300 s"]
+    (folder / "outro.json").write_text(json.dumps({"test_loss": 1.04, "test_acc": 300.0}), encoding="utf-8")
+    coincide = measured_strings(tmp_path, timings=False)  # um tempo que coincide com outro número de results/
+    assert untraced("1,04 s, 300 imagens/s e 300 imagens", coincide, times=False) == ["1,04 s", "300 imagens/s"]
+    assert prose("a 1,04 s\n<!-- q6-medida:início -->\n| 1,04 s |\n<!-- q6-medida:fim -->\nb") == "a 1,04 s\n\nb"
 
 
-def test_render_skips_missing_blocks_and_check_fails_on_stale_ones(tmp_path):
-    """Um bloco sem marcadores no arquivo é pulado; um bloco desatualizado faz `--check` sair com 1."""
+def test_render_fails_on_a_block_without_markers_and_check_fails_on_stale_ones(tmp_path):
+    """Um bloco que render.py sabe escrever e que não tem marcadores no arquivo é um erro, e nada é escrito;
+    um bloco desatualizado faz `--check` sair com 1."""
     text = "antes\n<!-- a:início -->\nvelho\n<!-- a:fim -->\ndepois\n"
-    new, changed = render.render_text(text, {"a": lambda root: "| x |", "b": lambda root: "nunca"}, tmp_path)
+    with pytest.raises(render.MissingMarker) as e:
+        render.render_text(text, {"a": lambda root: "| x |", "b": lambda root: "nunca"}, tmp_path, "x.md")
+    assert (e.value.filename, e.value.names) == ("x.md", ["b"])
+    new, changed = render.render_text(text, {"a": lambda root: "| x |"}, tmp_path)
     assert (new, changed) == ("antes\n<!-- a:início -->\n| x |\n<!-- a:fim -->\ndepois\n", ["a"])
     assert render.render_text(new, {"a": lambda root: "| x |"}, tmp_path) == (new, [])
     assert render.render_text(text, {"a": lambda root: ""}, tmp_path)[0] == (
         "antes\n<!-- a:início -->\n<!-- a:fim -->\ndepois\n")  # um bloco vazio fica vazio
-    (tmp_path / "README.md").write_text("<!-- benchmark:início -->\nvelho\n<!-- benchmark:fim -->\n", encoding="utf-8")
-    assert render.main(["--check"], root=tmp_path) == 1  # sem respostas.md e sem results/bench.json
+
+    # o README só com o bloco do benchmark: faltam os outros, e nem o --check nem a escrita passam
+    readme = "<!-- benchmark:início -->\nvelho\n<!-- benchmark:fim -->\n"
+    (tmp_path / "README.md").write_text(readme, encoding="utf-8")
+    assert render.main(["--check"], root=tmp_path) == 2
+    assert render.main([], root=tmp_path) == 2
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == readme
+
+    # uma cópia do repositório com um bloco desatualizado: --check sai com 1, a escrita o conserta
+    for name in ("README.md", "respostas.md"):
+        (tmp_path / name).write_text((ROOT / name).read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(ROOT / "results", tmp_path / "results")
+    assert render.main(["--check"], root=tmp_path) == 0
+    stale = (tmp_path / "README.md").read_text(encoding="utf-8").replace("<!-- tempo:início -->\n",
+                                                                         "<!-- tempo:início -->\nvelho\n")
+    (tmp_path / "README.md").write_text(stale, encoding="utf-8")
+    assert render.main(["--check"], root=tmp_path) == 1
     assert render.main([], root=tmp_path) == 0
     assert render.main(["--check"], root=tmp_path) == 0
+
+
+def test_a_rerun_elsewhere_leaves_no_sentence_contradicting_the_q6_table(tmp_path):
+    """Outra máquina mede a questão 6 de novo: os tempos mudam, render.py reescreve a tabela, e nenhuma frase
+    fora dos blocos cita um tempo, nem o antigo nem o novo. Numa cópia: results/ de verdade não é tocado."""
+    for name in ("README.md", "respostas.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "results", tmp_path / "results")
+    q6_path = tmp_path / "results" / "mnist" / "q6.json"
+    q6 = json.loads(q6_path.read_text(encoding="utf-8"))
+    old = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in ("ms_median", "ms_min", "ms_max")}
+    for i, m in enumerate(q6["modes"].values()):  # outra máquina: mais lenta num modo, mais rápida noutro
+        for k, factor in (("ms_min", 0.41 + 0.7 * i), ("ms_median", 0.73 + 0.6 * i), ("ms_max", 1.37 + 0.5 * i)):
+            m[k] *= factor
+    q6_path.write_text(json.dumps(q6), encoding="utf-8")
+    new = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in ("ms_median", "ms_min", "ms_max")}
+    assert old.isdisjoint(new)
+
+    assert render.main(["--check"], root=tmp_path) == 1  # a tabela velha contradiz o q6.json novo
+    assert render.main([], root=tmp_path) == 0
+    assert render.main(["--check"], root=tmp_path) == 0
+    text = (tmp_path / "respostas.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- q6-medida:início -->(.*?)<!-- q6-medida:fim -->", text, re.S).group(1)
+    assert all(t in table for t in new) and not any(t in table for t in old)
+    lasting = measured_strings(tmp_path, timings=False)
+    for name in ("respostas.md", "README.md"):
+        written = prose((tmp_path / name).read_text(encoding="utf-8"))
+        assert untraced(written, lasting, times=False) == [], name
+        assert not [t for t in old | new if re.search(rf"(?<![\d,.]){re.escape(t)}", written)], name
+    assert (ROOT / "results" / "mnist" / "q6.json").read_text(encoding="utf-8") != q6_path.read_text(encoding="utf-8")
 
 
 def test_q4_table_has_one_row_per_recipe_and_no_candidates(tmp_path):
