@@ -144,8 +144,8 @@ def main(argv: list[str]) -> int:
         sys.exit("Falta o papermill: instale requirements-dev.txt, ou use --plain (sem Jupyter).")
     params = {k: _value(v) for k, v in a.p}
     params.update({k: v for k, v in (("SUBSET", a.subset), ("EPOCH_SCALE", a.epoch_scale)) if v is not None})
-    if {"RESULTS_DIR", "DRIVE_DIR"} & params.keys():
-        sys.exit("RESULTS_DIR e DRIVE_DIR não são aceitos aqui: os resultados ficam nas pastas padrão de --out.")
+    if "DRIVE_DIR" in params:
+        sys.exit("DRIVE_DIR não é aceito aqui: os resultados ficam nas pastas de --out.")
     reduced = params.get("SUBSET", 0) > 0 or params.get("EPOCH_SCALE", 1) != 1
     out = (a.out or Path(tempfile.mkdtemp(prefix="from_scratch-"))).resolve()
     if out.exists() and any(out.iterdir()):
@@ -157,8 +157,8 @@ def main(argv: list[str]) -> int:
     t0, report = time.perf_counter(), run_all(a, params, out)
     rows, missing, torch = [], {}, None
     for nb, info in report.items():
-        prefix = prefix_of(ROOT / nb)  # a execução reduzida grava em SCRATCH_DIR, como no notebook
-        fresh = runs_in(out / (params.get("SCRATCH_DIR", "scratch") if reduced else ".") / "results" / prefix)
+        prefix = prefix_of(ROOT / nb)  # a execução reduzida grava em scratch/, como no notebook
+        fresh = runs_in(out / ("scratch" if reduced else ".") / "results" / prefix)
         committed = runs_in(ROOT / "results" / prefix)
         rows += [pair(k, r, committed.get(k)) for k, r in fresh.items()]
         torch = next((r["torch"] for r in fresh.values()), torch)

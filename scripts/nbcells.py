@@ -7,12 +7,14 @@ fonte dele (os notebooks não importam nada deste repositório).
 from __future__ import annotations
 
 import json
+import linecache
 from pathlib import Path
 
 # As etiquetas das células que os dois notebooks compartilham, idênticas nos dois (um teste confere).
-SHARED_TAGS = ("setup", "format", "parameters", "infra", "data", "model-convnet", "model-convnet-bn", "training",
-               "augment", "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired", "q4-runs", "q4-grid",
-               "mod4", "comparison", "choice", "plot-seeds", "best-model", "confusion", "times")
+SHARED_TAGS = ("setup", "format", "parameters", "infra", "fingerprint", "data", "model-convnet", "model-convnet-bn",
+               "training", "augment", "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired",
+               "q4-runs", "q4-grid", "mod4", "my-experiment", "comparison", "choice", "plot-seeds", "best-model",
+               "confusion", "times")
 # Etiquetas de células que rodam experimentos (compartilhadas, mas não são definições): load_namespace as pula.
 EXPERIMENT_TAGS = ("q4-runs", "mod4")
 
@@ -31,5 +33,7 @@ def load_namespace(path: Path) -> dict:
     for i, cell in enumerate(cells(path)):
         chosen = [t for t in tags_of(cell) if t not in ("parameters", *EXPERIMENT_TAGS)]
         if cell["cell_type"] == "code" and chosen:
-            exec(compile("".join(cell["source"]), f"{Path(path).name}[{i}:{chosen[0]}]", "exec"), ns)
+            name, source = f"{Path(path).name}[{i}:{chosen[0]}]", "".join(cell["source"])
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)  # como o IPython: a
+            exec(compile(source, name, "exec"), ns)  # impressão digital do código lê o texto daqui
     return ns
