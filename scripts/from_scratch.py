@@ -160,7 +160,7 @@ def main(argv: list[str]) -> int:
         prefix = prefix_of(ROOT / nb)  # a execução reduzida grava em scratch/, como no notebook
         fresh = runs_in(out / ("scratch" if reduced else ".") / "results" / prefix)
         committed = runs_in(ROOT / "results" / prefix)
-        rows += [pair(k, r, committed.get(k)) for k, r in fresh.items()]
+        rows += [{**pair(k, r, committed.get(k)), "notebook": nb} for k, r in fresh.items()]
         torch = next((r["torch"] for r in fresh.values()), torch)
         missing[nb] = sorted(committed.keys() - fresh.keys())
         info.update(n_runs=len(fresh), train_seconds=sum(r["seconds"] for r in fresh.values()))

@@ -33,6 +33,7 @@ ORIGINAIS = {
 Q4 = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
 DATASETS = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
 NOTEBOOK = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
+NOTEBOOK_KEY = {v: k for k, v in NOTEBOOK.items()}
 
 
 def pct(x: float, places: int = 2) -> str:
@@ -220,6 +221,36 @@ def block_time(root: Path) -> str:
     return table(["notebook", "treinos", "tempo de treino (soma)", "máquinas"], rows, text_columns=(3,))
 
 
+def block_gpu(root: Path) -> str:
+    """Os notebooks do zero numa GPU (`scripts/from_scratch.py --save`): o tempo de parede, os treinos que
+    couberam no prazo e a diferença de teste contra o treino commitado de mesma identidade (GPU − CPU). A T4 é
+    uma estimativa: pelo menos o tempo medido na GPU grande e pelo menos as contas de flops.json à taxa suposta."""
+    flops = load(root / "results" / "flops.json")
+    rows = []
+    for path in sorted((root / "results").glob("from_scratch_*.json")):
+        r, start = load(path), 0
+        for nb, info in r["notebooks"].items():
+            runs = [x for x in r["runs"] if x.get("notebook") == nb] or r["runs"][start:start + info["n_runs"]]
+            start += info["n_runs"]
+            total = info["n_runs"] + len(r["committed_not_run"][nb])
+            diffs = [x["d_test_acc"] for x in runs if x.get("same_identity") and x.get("d_test_acc") is not None]
+            wild = [x for x in runs if x.get("same_identity") and x.get("d_test_acc") is not None
+                    and abs(x["d_test_acc"]) > 10]
+            close = sum(abs(d) < 0.5 for d in diffs)
+            note = "; ".join(f"`{x['run']}` divergiu ({pct(x['test_acc'])} contra {pct(x['committed_test_acc'])})"
+                             for x in wild)
+            wall = f"{'mais de ' if info['status'] != 'ok' else ''}{minutes(info['wall_s'])}"
+            t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
+            rows.append([f"`{nb}`", f"{r['device_name']} (PyTorch {r['torch'].split('+')[0]})", wall,
+                         f"{info['n_runs']} de {total}", f"mais de {br(t4, 0)} min",
+                         f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 ponto"
+                         + (f"; {note}" if note else "")])
+    if not rows:
+        return table(["notebook", "GPU"], [["ainda não medido (`scripts/from_scratch.py --save`)", "—"]])
+    return table(["notebook", "GPU (PyTorch)", "tempo de parede", "treinos no prazo", "Colab T4 (estimativa)",
+                  "teste, GPU − CPU, por treino (pontos percentuais)"], rows, text_columns=(1, 5))
+
+
 def block_q7_cost(root: Path) -> str:
     """O custo de treino, por semente, da receita do enunciado e do vencedor do Fashion-MNIST."""
     summary = get(root, "fashion", "summary")
@@ -273,7 +304,7 @@ def readme_bench(root: Path) -> str:
     return table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
 
 
-README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "benchmark": readme_bench}
+README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
