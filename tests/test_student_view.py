@@ -1,0 +1,69 @@
+"""O que um aluno vê ao abrir um notebook: a aula à vista, a maquinaria recolhida, e nenhuma surpresa de horas.
+
+- Antes do primeiro experimento, no máximo 300 linhas de código à vista; cada célula recolhida tem um título
+  (a linha `# @title` do Colab) e a marca `source_hidden` do Jupyter.
+- Uma execução completa sem GPU e sem resultados gravados avisa, antes de treinar, quanto vai levar e as
+  saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados commitados não vê aviso nenhum.
+"""
+
+import contextlib
+import io
+import linecache
+
+import pytest
+from conftest import NOTEBOOKS, ROOT, cells
+
+
+def visible_lines_before_first_experiment(path) -> int:
+    total = 0
+    for cell in cells(path):
+        source = "".join(cell["source"])
+        if 'run_and_plot("inicial"' in source:
+            return total
+        if cell["cell_type"] == "code" and not cell["metadata"].get("jupyter", {}).get("source_hidden"):
+            total += len(source.splitlines())
+    raise AssertionError("o notebook não tem o experimento inicial")
+
+
+@pytest.mark.parametrize("key", ["mnist", "fashion"])
+def test_the_lesson_is_in_view_and_the_plumbing_folded(key):
+    assert visible_lines_before_first_experiment(NOTEBOOKS[key]) <= 300
+    folded = [c for c in cells(NOTEBOOKS[key]) if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(folded) >= 8
+    for cell in folded:  # recolhida no Jupyter e no Colab, com um título que diz o que faz
+        first = "".join(cell["source"]).splitlines()[0]
+        assert first.startswith("# @title ") and first.endswith('{ display-mode: "form" }'), first
+        assert cell["metadata"].get("cellView") == "form"
+    parameters = next(c for c in cells(NOTEBOOKS[key]) if "parameters" in c["metadata"].get("tags", []))
+    assert len([line for line in "".join(parameters["source"]).splitlines() if " = " in line]) <= 8
+
+
+def first_cells_output(folder, monkeypatch) -> str:
+    """Executa as células até a que chama start_run (inclusive), em modo completo, com `folder` como pasta."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)  # sem GPU, mesmo numa máquina com uma
+    ns, out = {"__name__": "__main__"}, io.StringIO()
+    with contextlib.redirect_stdout(out):
+        for i, cell in enumerate(cells(NOTEBOOKS["mnist"])):
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            if "parameters" in cell["metadata"].get("tags", []):
+                source += f"\nDATA_DIR = {str(ROOT / 'data')!r}\n"
+            name = f"<mnist[{i}]>"
+            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+            exec(compile(source, name, "exec"), ns)
+            if "start_run(globals()" in source:
+                return out.getvalue()
+    raise AssertionError("nenhuma célula chama start_run")
+
+
+def test_a_full_run_without_gpu_or_results_warns_before_training(tmp_path, monkeypatch):
+    printed = first_cells_output(tmp_path, monkeypatch)
+    assert "SUBSET" in printed and "EPOCH_SCALE" in printed and "32" in printed  # as saídas e quantos treinos
+    assert not any(tmp_path.rglob("*.json"))  # avisar não treina nem grava nada
+
+
+def test_a_clone_with_its_results_sees_no_warning(monkeypatch):
+    printed = first_cells_output(ROOT, monkeypatch)
+    assert "SUBSET" not in printed and "EPOCH_SCALE = " not in printed
