@@ -30,7 +30,7 @@ def test_reduced_from_scratch_run_writes_only_to_its_folder(tmp_path):
            "mnist_cnn.ipynb", "--subset", "200", "--epoch-scale", "0.01", "--save"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert snapshot() == before  # nem o --save escreve em results/ numa execução reduzida
-    assert proc.returncode == 1 and "--save recusado" in proc.stderr, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "--save" in proc.stderr, proc.stdout + proc.stderr
     [path] = out.glob("from_scratch_*.json")
     r = json.loads(path.read_text(encoding="utf-8"))
     assert r["device_name"] and r["torch"] and r["reduced"] and r["parameters"] == {"SUBSET": 200, "EPOCH_SCALE": 0.01}
