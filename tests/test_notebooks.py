@@ -322,26 +322,6 @@ def test_mnist_rerun_resumes_without_training(mnist_smoke, mnist_ns, monkeypatch
     assert after.keys() == before.keys() and [k for k in before if after[k] != before[k]] == []
 
 
-@pytest.mark.parametrize("key,param,message", [
-    ("mnist", {"EPOCH_SCALE": -1}, "EPOCH_SCALE deve ser"), ("fashion", {"SEED": -1}, "SEED deve ser"),
-    ("mnist", {"SUBSET": 1}, "SUBSET deve ser"), ("fashion", {"SUBST": 2000}, "desconhecido.*SUBST")])
-def test_bad_parameter_stops_with_a_clear_message(tmp_path, key, param, message):
-    with pytest.raises(papermill.PapermillExecutionError, match=message):
-        run_notebook(NOTEBOOKS[key], tmp_path / "bad.ipynb", tmp_path, **param)
-    assert [p.name for p in tmp_path.iterdir()] == ["bad.ipynb"]  # nada criado antes do erro
-
-
-def test_truncated_result_stops_the_notebook_before_training(tmp_path):
-    """Um JSON truncado em results/ para o notebook na conferência dos parâmetros, dizendo qual é."""
-    folder = tmp_path / "scratch" / "results" / "mnist"
-    folder.mkdir(parents=True)
-    (folder / "inicial_seed0.json").write_text('{"experiment": "inicial", "hist', encoding="utf-8")
-    with pytest.raises(papermill.PapermillExecutionError, match=r"inicial_seed0\.json' está ilegível"):
-        run_notebook(NOTEBOOKS["mnist"], tmp_path / "bad.ipynb", tmp_path)
-    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
-        "bad.ipynb", "scratch", "scratch/results", "scratch/results/mnist", "scratch/results/mnist/inicial_seed0.json"]
-
-
 # ------------------------------------------------------------------ Fashion-MNIST (questão 7)
 
 
