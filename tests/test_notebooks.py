@@ -248,17 +248,54 @@ Q4_FIGURES = [*Q4_NAMES, "mod3_sgd_scheduler_escolha_lr", "sgd_constante_escolha
 # ------------------------------------------------------------------ MNIST (questões 4 e 6)
 
 
+def tracked_snapshot() -> dict:
+    """Conteúdo e data de cada arquivo de results/, figures/ e models/ do repositório."""
+    return {str(p.relative_to(ROOT)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for folder in ("results", "figures", "models") for p in sorted((ROOT / folder).rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def mnist_smoke(tmp_path_factory):
+    """A execução reduzida do MNIST, feita por scripts/from_scratch.py numa pasta nova (com --save, que uma
+    reduzida recusa): o mesmo kernel serve aos testes do notebook e aos do script."""
+    import subprocess
+    import sys
+
     if not (ROOT / "data" / "MNIST" / "raw" / "train-images-idx3-ubyte").exists():
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
-    cwd = tmp_path_factory.mktemp("mnist")
-    nb = run_notebook(NOTEBOOKS["mnist"], cwd / "out.ipynb", cwd)
-    return check_only_scratch_written(cwd, "mnist"), nb
+    out = tmp_path_factory.mktemp("mnist") / "nova"
+    before = tracked_snapshot()
+    cmd = [sys.executable, str(ROOT / "scripts" / "from_scratch.py"), "--out", str(out), "--notebooks",
+           "mnist_cnn.ipynb", "--subset", "2000", "--epoch-scale", "0.1", "--save"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    assert tracked_snapshot() == before  # nem o --save escreve em results/ numa execução reduzida
+    assert proc.returncode == 1 and "--save" in proc.stderr, proc.stdout + proc.stderr
+    # a reduzida grava só em scratch/: as pastas de results/, figures/ e models/ da pasta nova ficam vazias
+    assert [p for name in ("results", "figures", "models") for p in (out / name).iterdir()] == []
+    assert (out / "scratch" / "results" / "mnist").is_dir() and (out / "scratch" / "models").is_dir()
+    [report] = out.glob("from_scratch_*.json")
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        "data", "results", "figures", "models", "scratch", "mnist_cnn.ipynb", "mnist_cnn.log", report.name])
+    return out / "scratch", read_json(out / "mnist_cnn.ipynb"), read_json(report)
+
+
+def test_from_scratch_reports_the_reduced_run(mnist_smoke):
+    """scripts/from_scratch.py: o JSON diz a máquina, os tempos e cada treino, pareado com o commitado."""
+    tmp, _, r = mnist_smoke
+    assert r["device_name"] and r["torch"] and r["reduced"] and r["parameters"] == {"SUBSET": 2000, "EPOCH_SCALE": 0.1}
+    nb = r["notebooks"]["mnist_cnn.ipynb"]
+    assert nb["status"] == "ok", (tmp.parent / "mnist_cnn.log").read_text(encoding="utf-8")[-3000:]
+    assert nb["wall_s"] > nb["train_seconds"] > 0 and nb["n_runs"] == len(r["runs"]) >= 5
+    assert all(row["seconds"] > 0 and row["device_name"] == r["device_name"] for row in r["runs"])
+    tested = [row for row in r["runs"] if row["test_acc"] is not None]
+    assert tested and all(0 <= row["test_acc"] <= 100 for row in tested)
+    paired = [row for row in tested if row.get("d_test_acc") is not None]
+    assert paired and all(row["d_test_acc"] == row["test_acc"] - row["committed_test_acc"] for row in paired)
+    assert not any(row["same_identity"] for row in paired)  # 2.000 imagens: outro treino que o commitado
 
 
 def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
-    tmp, nb = mnist_smoke
+    tmp, nb, _ = mnist_smoke
     text = outputs_text(nb)
     assert "ERRO" not in text
     runs = check_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch, scale=0.1, subset=2000)
@@ -273,7 +310,7 @@ def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
 
 
 def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke, mnist_ns):
-    tmp, _ = mnist_smoke
+    tmp, _, _ = mnist_smoke
     folder = tmp / "results" / "mnist"
     best = check_choice_and_summary(folder, "mnist", mnist_ns)
     assert len(best["candidates"]) == 9  # a melhor receita da questão 4 e os oito candidatos da seção 7
@@ -296,7 +333,7 @@ def snapshot(folder):
 
 
 def test_mnist_rerun_resumes_without_training(mnist_smoke):
-    tmp, _ = mnist_smoke
+    tmp, _, _ = mnist_smoke
     # nada muda: nem os resultados (um treino refeito teria outros tempos), nem a medida da questão 6, nem as
     # figuras, nem os pesos
     before = snapshot(tmp)
