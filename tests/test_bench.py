@@ -23,10 +23,9 @@ def test_bench_smoke(tmp_path):
     assert abs(report["train_tflop_per_epoch"] - 4.06 * 600 / 49_800) < 0.005
     assert 0 < report["train_gflops"] and 0 < report["sgemm_gflops_ceiling"]
     assert report["seed_recipe"]["reached"]  # 20% é fácil: o caminho "atingiu" é exercitado
-    assert "Razão DataLoader / tensores" in proc.stdout
 
 
 def test_bench_rejects_bad_arguments(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--repeats", "0"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert proc.returncode == 2 and "--repeats deve ser >= 1" in proc.stderr
+    assert proc.returncode == 2 and "--repeats" in proc.stderr

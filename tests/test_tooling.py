@@ -75,8 +75,8 @@ def test_sync_refuses_different_cell_counts(tmp_path):
     before = write_notebook(dst, [("x = 1", ["data"]), ("z = 1", ["plots"])])
     for args in ([], ["--check"]):
         proc = sync(*args, "--source", src, "--target", dst)
-        assert proc.returncode == 1 and "'data'" in proc.stderr and "em 2 célula(s)" in proc.stderr
-        assert "e em 1 de b.ipynb" in proc.stderr and dst.read_bytes() == before
+        assert proc.returncode == 1 and "'data'" in proc.stderr and "b.ipynb" in proc.stderr
+        assert dst.read_bytes() == before
 
 
 def test_sync_keeps_committed_notebooks_byte_identical(tmp_path):
