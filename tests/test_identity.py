@@ -149,3 +149,25 @@ def test_truncated_weights_are_treated_as_missing(mnist_ns, tmp_path, capsys):
     result = {"experiment": "inicial", "seed": 0, "config": {"arch": "convnet"},
               "weights_sha256": ns["state_sha256"](model.state_dict())}
     assert lab.load_model(result) is None  # sem exceção: o chamador treina de novo
+
+
+def test_extra_metrics_count_only_when_asked_for(mnist_ns, tmp_path):
+    """Um resultado gravado com métricas extras (o TTA do vencedor) vale também para quem não as pede: elas não
+    mudam o treino. Quem as pede com outro código delas treina de novo."""
+    ns = mnist_ns
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(48, 1, 28, 28, generator=g), torch.randint(0, 10, (48,), generator=g)
+    data = {"train": (x[:32], y[:32]), "valid": (x[32:], y[32:]), "test": (x[32:], y[32:]), "dataset": "t",
+            "split": {"seed": 0, "n_valid": 16, "subset": 0}}
+    dirs = {k: str(tmp_path / k) for k in ("RESULTS_DIR", "FIGURES_DIR", "CHECKPOINTS_DIR", "MODELS_DIR")}
+    lab = ns["Lab"](data, "t", "t", dirs, torch.device("cpu"))
+    define(ns, "def metrics_a(model):\n    return {'n': 1}\n", "<metrics_a>")
+    define(ns, "def metrics_b(model):\n    return {'n': 2}\n", "<metrics_b>")
+    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
+    lab.run("exp", cfg, extra=ns["metrics_a"])
+    lab.trained.clear()
+    lab.run("exp", cfg)  # sem extras: o mesmo resultado
+    lab.run("exp", cfg, extra=ns["metrics_a"])  # as mesmas extras
+    assert not lab.trained
+    lab.run("exp", cfg, extra=ns["metrics_b"])  # outro código das extras
+    assert lab.trained == {("exp", 0)}
