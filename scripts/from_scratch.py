@@ -83,7 +83,7 @@ def launch(nb: str, plain: bool, params: dict, out: Path, env: dict, tries: int 
         if plain:
             return proc, t0, log
         while proc.poll() is None and "Executing Cell 2" not in logname.read_text(encoding="utf-8"):
-            time.sleep(0.5)  # a primeira célula terminou: o kernel está de pé, o próximo já pode partir
+            time.sleep(0.5)  # o kernel já executa a primeira célula de código: o próximo já pode partir
         if proc.returncode is None or "Executing Cell 2" in logname.read_text(encoding="utf-8"):
             return proc, t0, log
         log.close()
