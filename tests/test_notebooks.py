@@ -173,7 +173,13 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     q4 = [c for c in comparisons if c["group"] == "q4"]
     arch = [c for c in comparisons if c["group"] == "arquitetura"]
     assert len(q4) + len(arch) == len(comparisons)
-    effects = design()["effects"]
+    design_effects = design()["effects"]
+    # 'tudo junto' compara o inicial com a receita do quadro que a validação escolhe: depende dos resultados
+    together = next(label for label in design_effects.values() if label.startswith("tudo junto"))
+    grid_names = set(design()["grid"].values())
+    choice = max(sorted(grid_names), key=lambda n: summary[n]["val_mean"])
+    effects = {pair: label for pair, label in design_effects.items() if label != together}
+    effects[("inicial", choice)] = together
     assert [(c["a"], c["b"]) for c in q4] == list(effects) and [(c["a"], c["b"]) for c in arch] == arch_pairs
     for c in comparisons:
         extra = {"group": c["group"], **({"effect": effects[(c["a"], c["b"])]} if c["group"] == "q4" else {})}
