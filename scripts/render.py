@@ -179,17 +179,17 @@ def block_q6(root: Path) -> str:
              f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     grad = q6["modes"]["grad"]
-    verdicts = []
-    for key in ("no_grad", "inference_mode"):  # faixa contra faixa, como no notebook
+    verdicts = {}  # faixa contra faixa, como no notebook
+    for key in ("no_grad", "inference_mode"):
         m = q6["modes"][key]
-        verdicts.append(f"{labels[key]}, " + ("mais rápido em todas as repetições" if m["ms_max"] < grad["ms_min"]
-                                              else "mais lento em todas" if m["ms_min"] > grad["ms_max"]
-                                              else "faixas que se cruzam, sem ganho detectado"))
+        verdicts[key] = ("mais rápido em todas as repetições" if m["ms_max"] < grad["ms_min"]
+                         else "mais lento em todas" if m["ms_min"] > grad["ms_max"]
+                         else "faixas que se cruzam, sem ganho detectado")
+    verdict = (f"{verdicts['no_grad']}, nos dois modos" if len(set(verdicts.values())) == 1
+               else "; ".join(f"{labels[k]}, {v}" for k, v in verdicts.items()))
     return modes + "\n\n" + table(
         [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
-         f"tempo (mediana de {q6['repeats']})", "tempo (faixa)"], rows) + "\n\nContra o autograd ligado: " + (
-        f"{verdicts[0].split(', ', 1)[1]}, nos dois modos." if len({v.split(', ', 1)[1] for v in verdicts}) == 1
-        else "; ".join(verdicts) + ".")
+         f"tempo (mediana de {q6['repeats']})", "tempo (faixa)"], rows) + f"\n\nContra o autograd ligado: {verdict}."
 
 
 def block_q7_seeds(root: Path) -> str:
