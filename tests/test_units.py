@@ -915,3 +915,30 @@ def test_reproducibility_differences():
     other = mod.differences(a, {"history": [{**h[0], "val_acc": 91.1}], "test_acc": 91.4})
     assert not other["identical"] and other["max_abs_diff"]["val_acc"] == pytest.approx(0.1)
     assert other["test_acc_diff"] == pytest.approx(-0.1)
+
+
+def test_my_experiment_trains_what_is_missing_once_and_keeps_other_recipes(mnist_ns, tmp_path, monkeypatch, capsys):
+    """Seu experimento: treina as sementes que faltam, depois só as carrega, e recusa um nome que já guarda
+    outra receita (sem apagar o arquivo dela). A estimativa usa a mesma regra de reuso que Lab.run."""
+    lab = make_lab(mnist_ns, tmp_path)
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
+    base = [lab.run("base", cfg, seed=s)[0] for s in (0, 1)]
+    use_lab(mnist_ns, monkeypatch, lab)
+    monkeypatch.setitem(mnist_ns, "SEEDS", [0, 1])
+    monkeypatch.setitem(mnist_ns, "Q4_SUMMARY", {"base": mnist_ns["seed_summary"](base)})
+    mine = {**cfg, "lr": 5e-3}
+    lab.trained.clear()
+    comparison = mnist_ns["seu_experimento"]("meu", mine, baseline="base")
+    assert lab.trained == {("meu", 0), ("meu", 1)}
+    assert "2 treino(s)" in capsys.readouterr().out
+    saved = {s: (tmp_path / "results" / f"meu_seed{s}.json").read_text(encoding="utf-8") for s in (0, 1)}
+    assert comparison["seeds"] == [0, 1] and comparison["differ_in"]  # pareado semente a semente, e diz o que muda
+
+    monkeypatch.setitem(mnist_ns, "build_model", no_training)  # rodar de novo não treina nada
+    assert mnist_ns["seu_experimento"]("meu", mine, baseline="base") == comparison
+    assert "nada a treinar" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="meu"):  # outra receita com o mesmo nome: recusada antes de treinar
+        mnist_ns["seu_experimento"]("meu", {**mine, "lr": 1e-2}, baseline="base")
+    with pytest.raises(ValueError, match="baseline"):
+        mnist_ns["seu_experimento"]("outro", mine, baseline="nao_existe")
+    assert {s: (tmp_path / "results" / f"meu_seed{s}.json").read_text(encoding="utf-8") for s in (0, 1)} == saved
