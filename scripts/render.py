@@ -175,7 +175,7 @@ def block_q6(root: Path) -> str:
     modes = table(["validação do vencedor do MNIST", "acurácia"],
                   [["em `eval()`", pct(q6["eval_mode_val_acc"])],
                    [f"em `train()`, {len(accs)} passagens", f"{pct(min(accs))} a {pct(max(accs))}"]])
-    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
+    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_min"]), duration(m["ms_median"]),
              f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     grad = q6["modes"]["grad"]
@@ -189,7 +189,7 @@ def block_q6(root: Path) -> str:
                else "; ".join(f"{labels[k]}, {v}" for k, v in verdicts.items()))
     return modes + "\n\n" + table(
         [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
-         f"tempo (mediana de {q6['repeats']})", "tempo (faixa)"], rows) + f"\n\nContra o autograd ligado: {verdict}."
+         f"tempo: mínimo de {q6['repeats']}", "mediana", "faixa"], rows) + f"\n\nContra o autograd ligado: {verdict}."
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -261,18 +261,22 @@ def block_gpu(root: Path) -> str:
 
 
 def block_q7_cost(root: Path) -> str:
-    """O custo de treino, por semente, da receita do enunciado e do vencedor do Fashion-MNIST."""
+    """O custo de treino, por semente, da receita do enunciado e do vencedor do Fashion-MNIST: uma coluna por
+    máquina, para que a comparação se faça na mesma máquina (as CPUs diferem em velocidade)."""
     summary = get(root, "fashion", "summary")
     final = summary["_meta"]["final"]
+    runs = {name: seeds(root, "fashion", name) for name in ("inicial", final.removesuffix("+tta"))}
+    machines = sorted({r["device_name"] for rs in runs.values() for r in rs})
     rows = []
-    for name in ("inicial", final.removesuffix("+tta")):
-        runs = seeds(root, "fashion", name)
-        secs = [r["seconds"] for r in runs]
-        spread = "" if minutes(min(secs)) == minutes(max(secs)) else f" ({minutes(min(secs))} a {minutes(max(secs))})"
-        rows.append([f"`{name}`", runs[0]["config"]["epochs"], br(runs[0]["params"], 0),
-                     minutes(statistics.mean(secs)) + spread])
-    return table(["receita", "épocas", "parâmetros", f"treino por semente: média de {len(secs)} (faixa)"],
-                 rows)
+    for name, rs in runs.items():
+        cells = []
+        for machine in machines:
+            secs = [r["seconds"] for r in rs if r["device_name"] == machine]
+            cells.append("—" if not secs else f"{minutes(secs[0])} (1 semente)" if len(secs) == 1
+                         else f"{minutes(statistics.mean(secs))} (média de {len(secs)})")
+        rows.append([f"`{name}`", rs[0]["config"]["epochs"], br(rs[0]["params"], 0), *cells])
+    short = {m: re.sub(r"\(R\)| Processor|\s*\(.*?núcleos\)", "", m) for m in machines}  # "CPU Intel Xeon"
+    return table(["receita", "épocas", "parâmetros", *(f"treino por semente, {short[m]}" for m in machines)], rows)
 
 
 def readme_results(root: Path) -> str:
