@@ -22,13 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from common import br, signed
 
-# Os números da versão original do trabalho (../shared/seed/respostas_originais.md), medidos com a
-# divisão invertida: só para comparação, nunca como resultados nossos. (validação final, teste)
-ORIGINAIS = {
-    "inicial": (97.66, 97.74), "mod1_lr_baixo": (94.66, 94.84), "mod2_scheduler": (98.92, 98.81),
-    "mod3_sgd_scheduler": (98.72, 98.71), "mod4": (99.86, 99.39),
-}
-
 # As receitas da questão 4, na ordem das tabelas.
 Q4 = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
 DATASETS = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
@@ -205,7 +198,8 @@ def block_appendix_mnist(root: Path) -> str:
 def block_appendix_originals(root: Path) -> str:
     pairs = [("inicial", "inicial"), ("mod1_lr_baixo", "mod1_lr_baixo"), ("mod2_scheduler", "mod2_scheduler"),
              ("mod3_sgd_scheduler", "mod3_sgd_scheduler_lr0.01")]
-    rows = [[f"`{ours}`", pct(ORIGINAIS[orig][1]), pct(found[0]["test_acc"])]
+    originals = load(root / "results" / "originais.json")  # transcritos da resposta original do aluno
+    rows = [[f"`{ours}`", pct(originals["test_acc"][orig]), pct(found[0]["test_acc"])]
             for orig, ours in pairs if (found := seeds(root, "mnist", ours))]
     return table(["MNIST, semente 0", "original: teste (10.200 imagens de treino)",
                   "nosso: teste (49.800 imagens de treino)"], rows)

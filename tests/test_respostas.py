@@ -39,8 +39,6 @@ FIXED = {
     "95%",  # o nível dos intervalos de confiança
     "5 MB",  # o limite de tamanho dos notebooks commitados
     "99,6%", "94,0%",  # as metas de teste das buscas de arquitetura, que o texto declara (escolhas, não medidas)
-    # os números da versão original (divisão invertida), que a tabela de comparação cita
-    *(render.pct(x) for pair in render.ORIGINAIS.values() for x in pair),
 }
 
 
@@ -296,3 +294,18 @@ def test_embedded_figures_exist():
         missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
         assert not missing, f"{path.name}: {missing}"
     assert re.findall(r"!\[", RESPOSTAS.read_text(encoding="utf-8")), "respostas.md deveria mostrar as figuras"
+
+
+def test_original_numbers_are_the_seed_answer_transcribed():
+    """results/originais.json transcreve a resposta original do aluno: cada número confere com o texto dela
+    (a última época de validação e o teste de cada seção). Num clone sem a pasta shared/, só a forma."""
+    originals = json.loads((ROOT / "results" / "originais.json").read_text(encoding="utf-8"))
+    assert set(originals["test_acc"]) == set(originals["val_acc_final"]) == set(originals["secoes"])
+    seed = ROOT.parent / "shared" / "seed" / "respostas_originais.md"
+    if not seed.exists():
+        pytest.skip(f"{seed} não está neste clone")
+    text = seed.read_text(encoding="utf-8")
+    for name, title in originals["secoes"].items():
+        section = re.split(r"\n#### ", text[text.index(title):])[0]
+        assert float(re.findall(r"Época \d+: acc: ([\d.]+)", section)[-1]) == originals["val_acc_final"][name]
+        assert float(re.search(r"imagens de teste: ([\d.]+)", section).group(1)) == originals["test_acc"][name]
