@@ -104,10 +104,14 @@ def comparisons_table(summary: dict, group: str) -> str:
             return "não detectamos diferença"
         return f"`{c['verdict'].split()[0]}` é melhor"
 
-    rows = [[f"{c.get('effect') or ', '.join(c['differ_in'])}: `{c['b']}` − `{c['a']}`",
+    def effect(c):  # um rótulo que já diz o sentido ("otimizador (SGD − Adam)") dispensa os nomes
+        label = c.get("effect") or ", ".join(c["differ_in"])
+        return label if "−" in label else f"{label}: `{c['b']}` − `{c['a']}`"
+
+    rows = [[effect(c),
              diff(c["mean_diff"], c["ci95"], 2), diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
             for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
-    return table(["efeito: diferença", "acurácia de teste, pontos (intervalo de 95%)",
+    return table(["diferença (B − A)", "acurácia de teste, pontos (intervalo de 95%)",
                   "perda de teste (intervalo)", "veredito (pela acurácia)"], rows) if rows else ""
 
 
