@@ -111,7 +111,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     rows = [[effect(c),
              diff(c["mean_diff"], c["ci95"], 2), diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
             for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
-    return table(["diferença (B − A)", "acurácia de teste, pontos (intervalo de 95%)",
+    return table(["diferença (B − A)", "acurácia de teste, pontos (intervalo)",
                   "perda de teste (intervalo)", "veredito (pela acurácia)"], rows) if rows else ""
 
 
@@ -160,7 +160,7 @@ def seeds_table(summary: dict, group: str) -> str:
                           for n in (c["a"], c["b"]))
     rows = [[f"`{name}`", s["n"], pct(s["test_mean"]), br(s["test_std"]), pct(s["val_mean"])]
             for name in names if (s := summary[name])]
-    return table(["receita", "sementes", "teste (média)", "desvio-padrão do teste (pontos)",
+    return table(["receita", "sementes", "teste (média)", "desvio-padrão (pontos)",
                   "validação final (média)"], rows)
 
 
@@ -315,7 +315,8 @@ def readme_bench(root: Path) -> str:
     return table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
 
 
-README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench}
+README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench,
+                 "apendice-originais": block_appendix_originals}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
@@ -325,7 +326,7 @@ RESPOSTAS_BLOCKS = {
     "q7-candidatos": lambda root: candidates_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
     "q7-custo": block_q7_cost,
-    "apendice-mnist": block_appendix_mnist, "apendice-originais": block_appendix_originals,
+    "apendice-mnist": block_appendix_mnist,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}
 
