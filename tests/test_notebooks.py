@@ -140,6 +140,7 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         assert best["test_acc_plain"] == runs[f"{winner}_seed0"]["test_acc"]
         final = winner + ("+tta" if best["tta"] else "")
         tested, arch_pairs = {winner, runner}, [(runner, winner)] + ([(winner, final)] if best["tta"] else [])
+        arch_pairs += [("inicial", final)] if final != "inicial" else []  # o pacote inteiro, 'tudo junto'
     assert meta["final"] == final
     for name in cands:  # os candidatos novos só veem o teste depois da escolha, e só os escolhidos
         if name.startswith("arq_"):
@@ -182,7 +183,8 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     effects[("inicial", choice)] = together
     assert [(c["a"], c["b"]) for c in q4] == list(effects) and [(c["a"], c["b"]) for c in arch] == arch_pairs
     for c in comparisons:
-        extra = {"group": c["group"], **({"effect": effects[(c["a"], c["b"])]} if c["group"] == "q4" else {})}
+        effect = effects[(c["a"], c["b"])] if c["group"] == "q4" else c.get("effect")  # o rótulo, se a célula dá um
+        extra = {"group": c["group"], **({"effect": effect} if effect else {})}
         expected = {**ns["paired"](plain, c["a"], c["b"]), **extra}
         assert json_text({k: v for k, v in c.items() if k != "text"}) == json_text(ns["no_nan"](expected)), c["b"]
         assert c["text"] == ns["comparison_text"](expected)

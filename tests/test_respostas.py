@@ -242,12 +242,13 @@ def test_a_rerun_elsewhere_leaves_no_sentence_contradicting_the_q6_table(tmp_pat
     shutil.copytree(ROOT / "results", tmp_path / "results")
     q6_path = tmp_path / "results" / "mnist" / "q6.json"
     q6 = json.loads(q6_path.read_text(encoding="utf-8"))
-    old = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in ("ms_median", "ms_min", "ms_max")}
+    shown = ("ms_min", "ms_max")  # a tabela mostra o mínimo e a faixa (a mediana fica no q6.json)
+    old = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in shown}
     for i, m in enumerate(q6["modes"].values()):  # outra máquina: mais lenta num modo, mais rápida noutro
         for k, factor in (("ms_min", 0.41 + 0.7 * i), ("ms_median", 0.73 + 0.6 * i), ("ms_max", 1.37 + 0.5 * i)):
             m[k] *= factor
     q6_path.write_text(json.dumps(q6), encoding="utf-8")
-    new = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in ("ms_median", "ms_min", "ms_max")}
+    new = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in shown}
     assert old.isdisjoint(new)
 
     assert render.main(["--check"], root=tmp_path) == 1  # a tabela velha contradiz o q6.json novo
