@@ -1,77 +1,196 @@
 """A mudança de um aluno nunca é respondida com um número velho.
 
-A identidade de cada resultado inclui a impressão digital do código que o fez (o modelo, o laço de treino,
-a avaliação, a preparação dos dados e, só quando usados, o aumento de dados e as métricas extras). Estes
-testes editam o código como um aluno editaria e conferem o que é retreinado e o que é reaproveitado.
+A identidade de cada resultado segue o que o treino roda: o código de cada função e classe do notebook alcançada a
+partir de `train_run` e da classe do modelo, o valor de cada global que esse código lê e o conteúdo dos dados. Estes
+testes editam o notebook como um aluno editaria e conferem o que é treinado de novo e o que é reaproveitado.
 """
 
 import contextlib
 import io
+import itertools
 import json
-import linecache
 import shutil
+import time
 
+import pytest
 import torch
 from conftest import NOTEBOOKS, ROOT, cells, load_namespace
+from nbcells import define as define_cell
 
-# A impressão digital de um trecho fixo: se outro Python (a 3.12 do Colab, uma 3.13) tokenizar diferente, este
-# número muda, e todos os resultados commitados seriam treinados de novo num clone com essa versão.
+CELL_NUMBER = itertools.count()
+
+
+def define(ns: dict, source: str, name: str | None = None) -> None:
+    """Uma célula nova (cada uma com o seu nome no linecache, como no Jupyter)."""
+    define_cell(ns, source, name or f"<célula de teste {next(CELL_NUMBER)}>")
+
+# A impressão digital de um trecho fixo: se outro Python (3.10 a 3.13) ler a árvore diferente, este número muda, e
+# todos os resultados commitados seriam treinados de novo num clone com essa versão.
 SNIPPET = '''
 class Net(nn.Module):
     """Docstring que não conta."""
 
-    def forward(self, x):  # um comentário que não conta
+    def forward(self, x, k=(1,)):  # um comentário que não conta
         mode = 'soma'
-        scale = f"{x!r:>10} e {mode!s}"
-        return self.fc(x.flatten(1), scale,)
+        scale = f"{x!r:>10} e {mode!s} {'a'}"
+        return self.fc(x.flatten(1), scale, (mode,), k,)
 '''
-SNIPPET_FINGERPRINT = "57689b0ad5a78f31"  # o mesmo na 3.11.7 e na 3.12.3 (conferido na máquina de GPU)
+SNIPPET_FINGERPRINT = "d82fb9371198fd73"  # a árvore sai igual no Python 3.10.13, 3.11.7, 3.12.1 e 3.13.0 (conferido)
 
 
-def define(ns: dict, source: str, name: str = "<teste>") -> None:
-    """Executa `source` no namespace do notebook, com o texto no linecache (como uma célula do Jupyter)."""
-    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
-    exec(compile(source, name, "exec"), ns)
+def cell(key: str, tag: str) -> str:
+    return "".join(next(c["source"] for c in cells(NOTEBOOKS[key]) if tag in c["metadata"].get("tags", [])))
 
 
-def test_fingerprint_is_pinned_and_ignores_form(mnist_ns):
-    tokens = mnist_ns["code_tokens"]
+def tiny_data(seed: int = 0) -> dict:
+    g = torch.Generator().manual_seed(seed)
+    x, y = torch.randn(48, 1, 28, 28, generator=g), torch.randint(0, 10, (48,), generator=g)
+    return {"train": (x[:32], y[:32]), "valid": (x[32:40], y[32:40]), "test": (x[40:], y[40:])}
+
+
+@pytest.fixture()
+def ns():
+    """Um namespace do MNIST só deste teste: as edições não vazam para os outros."""
+    return load_namespace(NOTEBOOKS["mnist"])
+
+
+def identity(ns, data=None, **cfg):
+    return ns["run_identity"](data or tiny_data(), ns["recipe"](2, **cfg), 0)
+
+
+def test_the_fingerprint_is_pinned_and_ignores_form(mnist_ns):
     define(mnist_ns, SNIPPET, "<snippet>")
-    net = mnist_ns["Net"]
-    assert mnist_ns["fingerprint"]([net]) == SNIPPET_FINGERPRINT
-    same = SNIPPET.replace("# um comentário que não conta", "").replace('"""Docstring que não conta."""', "")
-    same = same.replace("scale,)", "scale)").replace("'soma'", '"soma"').replace("    ", "  ")
-    assert tokens(same) == tokens(SNIPPET)
-    assert tokens(SNIPPET.replace("flatten(1)", "flatten(2)")) != tokens(SNIPPET)
-    assert tokens(SNIPPET.replace(":>10", ":>11")) != tokens(SNIPPET)  # dentro da f-string também conta
+    assert mnist_ns["fingerprint"](mnist_ns["Net"]) == SNIPPET_FINGERPRINT
+
+    def text(source):
+        define(mnist_ns, source, f"<{hash(source)}>")
+        return mnist_ns["definition"](mnist_ns["Net"])[0]
+
+    same = (SNIPPET.replace("# um comentário que não conta", "").replace('"""Docstring que não conta."""', "")
+            .replace("k,)", "k)").replace("'soma'", '"soma"').replace("    ", "  ")
+            .replace('''f"{x!r:>10} e {mode!s} {'a'}"''', '''f'{x!r:>10} e {mode!s} {"a"}\'''').replace("\n\n", "\n"))
+    assert text(same) == text(SNIPPET)
+    for edit in (("flatten(1)", "flatten(2)"), (":>10", ":>11"), ("(mode,)", "(mode)"), ("k=(1,)", "k=(1)")):
+        assert text(SNIPPET.replace(*edit)) != text(SNIPPET), edit
 
 
-def identities(ns: dict, cfg: dict) -> dict:
-    data = {"dataset": "MNIST", "split": {"seed": 0, "n_valid": 10_200, "subset": 0}}
-    return ns["code_identity"](ns["recipe"](10, **cfg), data)
+def test_an_edit_of_build_model_changes_the_training_identity(ns):
+    """build_model, que o treino chama, ganha uma inicialização dos pesos."""
+    before = identity(ns)
+    define(ns, "def build_model(arch):\n    model = ARCHITECTURES[arch]()\n"
+               "    torch.nn.init.zeros_(next(model.parameters()))\n    return model\n")
+    assert identity(ns)["code"]["train"] != before["code"]["train"]
+
+
+def test_a_helper_or_constant_read_by_the_training_changes_the_identity(ns):
+    source = next(s for s in ("".join(c["source"]) for c in cells(NOTEBOOKS["mnist"])) if "def train_epoch(" in s)
+    define(ns, "PENALTY = 1.0\n\n\ndef penalty(loss):\n    return PENALTY * loss\n")
+    define(ns, source.replace("        loss = loss_fn(out, yb)\n", "        loss = penalty(loss_fn(out, yb))\n"))
+    before = identity(ns)
+    define(ns, "def penalty(loss):\n    return PENALTY * loss + 0.0\n")
+    after_helper = identity(ns)
+    ns["PENALTY"] = 2.0
+    after_constant = identity(ns)
+    assert len({before["code"]["train"], after_helper["code"]["train"], after_constant["code"]["train"]}) == 3
+
+
+MODEL = '''
+@register("mine")
+class Mine(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(784, WIDTH), ACT(), nn.Linear(WIDTH, 10))
+
+    @staticmethod
+    def prepare(x):
+        return shift(x)
+
+    def forward(self, x):
+        return self.body(self.prepare(x))
+'''
+
+
+def test_values_and_helpers_that_the_model_reads_change_its_identity(ns):
+    """Uma constante global (a largura), uma classe global (a ativação) e uma função chamada de um @staticmethod."""
+    define(ns, "WIDTH = 64\nACT = nn.ReLU\n\n\ndef shift(x):\n    return x\n")
+    define(ns, MODEL)
+    seen = [identity(ns, arch="mine")["code"]["model"]]
+    for edit in ("WIDTH = 32\n", "ACT = nn.GELU\n", "def shift(x):\n    return x - 0.1\n"):
+        define(ns, edit)
+        seen.append(identity(ns, arch="mine")["code"]["model"])
+    assert len(set(seen)) == 4
+
+
+def test_the_data_are_part_of_the_identity_by_content(ns):
+    data = tiny_data()
+    before = identity(ns, data)
+    assert identity(ns, tiny_data()) == before  # o mesmo conteúdo em outros tensores: a mesma identidade
+    data["train"][0][0, 0, 0, 0] += 1  # no lugar, sem mudar a forma
+    after = identity(ns, data)
+    assert after["data"]["train"] != before["data"]["train"] and after["data"]["valid"] == before["data"]["valid"]
+    assert after["code"] == before["code"]
 
 
 def test_an_edit_changes_only_the_runs_that_use_the_edited_code():
-    """Editar o aumento muda a identidade só dos treinos com aumento; editar a vgg5 (e executar de novo as
-    células abaixo dela, como o "Executar tudo"), só os da vgg5 e das redes que herdam dela."""
-    ns = load_namespace(NOTEBOOKS["fashion"])  # um namespace só deste teste: as edições não vazam
+    """O aumento muda só os treinos com aumento; a vgg5 (com as células abaixo executadas de novo, como no
+    "Executar tudo"), só os dela e os das redes que herdam dela; `evaluate`, todos."""
+    ns = load_namespace(NOTEBOOKS["fashion"])
     cfgs = {"plain": {}, "aug": {"augment": {"max_shift": 2.0}}, "vgg5": {"arch": "vgg5"},
             "vgg_res": {"arch": "vgg_res"}, "convnet_bn": {"arch": "convnet_bn"}}
 
-    def cell(tag):
-        return "".join(next(c["source"] for c in cells(NOTEBOOKS["fashion"]) if tag in c["metadata"].get("tags", [])))
+    def all_identities():
+        return {k: identity(ns, **c)["code"] for k, c in cfgs.items()}
 
-    before = {k: identities(ns, c) for k, c in cfgs.items()}
-    define(ns, cell("augment").replace('padding_mode="border"', 'padding_mode="zeros"'), "<augment editado>")
-    after = {k: identities(ns, c) for k, c in cfgs.items()}
-    assert after["aug"]["aumento"] != before["aug"]["aumento"]
+    before = all_identities()
+    define(ns, cell("fashion", "augment").replace('padding_mode="border"', 'padding_mode="zeros"'))
+    after = all_identities()
+    assert after["aug"] != before["aug"]
     assert {k: v for k, v in after.items() if k != "aug"} == {k: v for k, v in before.items() if k != "aug"}
-    define(ns, cell("model-vgg5").replace("dropout: float = 0.3", "dropout: float = 0.4"), "<vgg5 editada>")
-    define(ns, cell("model-vgg-res"), "<vgg_res de novo>")
-    edited = {k: identities(ns, c) for k, c in cfgs.items()}
-    assert edited["vgg5"]["modelo"] != after["vgg5"]["modelo"]
-    assert edited["vgg_res"]["modelo"] != after["vgg_res"]["modelo"]  # herda da vgg5
+    define(ns, cell("fashion", "model-vgg5").replace("dropout: float = 0.3", "dropout: float = 0.4"))
+    define(ns, cell("fashion", "model-vgg-res"))
+    edited = all_identities()
+    assert edited["vgg5"]["model"] != after["vgg5"]["model"] and edited["vgg_res"]["model"] != after["vgg_res"]["model"]
     assert edited["convnet_bn"] == after["convnet_bn"] and edited["plain"] == after["plain"]
+    training = next(s for s in ("".join(c["source"]) for c in cells(NOTEBOOKS["fashion"])) if "def evaluate(" in s)
+    define(ns, training.replace("100.0 * (out.argmax(1) == y)", "100 * (out.argmax(1) == y)"))
+    assert all(all_identities()[k]["train"] != edited[k]["train"] for k in cfgs)
+
+
+def test_an_unknown_global_stops_with_its_name(ns):
+    define(ns, "class Box:\n    pass\n\n\nBOX = Box()\n\n\ndef seed_everything(seed):\n    return BOX\n")
+    with pytest.raises(TypeError, match="`BOX`"):
+        identity(ns)
+
+
+def test_the_names_outside_the_identity_change_no_number(ns):
+    """A barra de progresso, a impressão, o nome da máquina e o registro das arquiteturas: trocá-los por outra coisa
+    não muda um número do treino."""
+    assert ns["OUTSIDE_IDENTITY"] == {"tqdm", "br", "format_epoch", "device_name", "ARCHITECTURES"}
+    cfg, data = ns["recipe"](2, arch="fastnet", batch_size=16), tiny_data()
+
+    def train():
+        with contextlib.redirect_stdout(io.StringIO()):
+            result, model = ns["train_run"]("t", cfg, data, 0, torch.device("cpu"))
+        return result["history"], result["test_acc"], ns["state_sha256"](model.state_dict())
+
+    plain = train()
+    ns.update(tqdm=lambda it, **kw: it, br=lambda *a, **kw: "?", format_epoch=lambda *a: "",
+              device_name=lambda d: "outra", ARCHITECTURES={"fastnet": ns["ARCHITECTURES"]["fastnet"]})
+    other = train()
+    assert [{k: v for k, v in h.items() if k != "seconds"} for h in plain[0]] == \
+           [{k: v for k, v in h.items() if k != "seconds"} for h in other[0]]
+    assert plain[1:] == other[1:]
+
+
+def test_the_identities_of_a_whole_notebook_take_under_two_seconds(mnist_ns):
+    from torchvision import datasets
+
+    data = mnist_ns["load_data"](datasets.MNIST, ROOT / "data", {}, seed=0, n_valid=10_200)
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "results/mnist").glob("*_seed*.json"))]
+    start = time.perf_counter()
+    for r in results:
+        mnist_ns["run_identity"](data, r["config"], r["seed"])
+    assert time.perf_counter() - start < 2
 
 
 class Intercepted(Exception):
@@ -85,16 +204,16 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> str:
     monkeypatch.chdir(tmp_path)
     ns, out = {"__name__": "__main__"}, io.StringIO()
     with contextlib.redirect_stdout(out):
-        for i, cell in enumerate(cells(NOTEBOOKS["mnist"])):
-            source = edit("".join(cell["source"]))
-            if cell["cell_type"] != "code":
+        for i, c in enumerate(cells(NOTEBOOKS["mnist"])):
+            source = edit("".join(c["source"]))
+            if c["cell_type"] != "code":
                 continue
-            if "parameters" in cell["metadata"].get("tags", []):
+            if "parameters" in c["metadata"].get("tags", []):
                 source += f"\nDATA_DIR = {str(ROOT / 'data')!r}\nPROGRESS = False\n"
             if 'run_and_plot("inicial"' in source:
-                def intercepted(arch):
-                    raise Intercepted(arch)
-                ns["build_model"] = intercepted  # build_model não faz parte da impressão digital
+                def intercepted(*args):
+                    raise Intercepted
+                ns["Lab"].train = intercepted  # Lab decide, train_run treina: nada de Lab entra num número
                 with contextlib.suppress(Intercepted):
                     define(ns, source, f"<mnist[{i}]>")
                 break
@@ -102,72 +221,99 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> str:
     return out.getvalue()
 
 
-def test_an_edited_model_is_retrained_and_the_message_names_it(tmp_path, monkeypatch):
-    """A camada oculta de 1.000 para 500 unidades: o `inicial` gravado não serve mais."""
+@pytest.mark.parametrize("edit, printed, why", [
+    (lambda s: s.replace("nn.Linear(7 * 7 * 64, 1000),", "nn.Linear(7 * 7 * 64, 500),").replace(
+        "self.fc2 = nn.Linear(1000, 10)", "self.fc2 = nn.Linear(500, 10)"), "1.625.606 parâmetros", "modelo `convnet`"),
+    (lambda s: s.replace('print("Divisão completa:", DATA["full_sizes"])',
+                         'DATA["train"] = tuple(t.flip(0) for t in DATA["train"])'), "", "dados de treino"),
+])
+def test_an_edited_model_or_data_retrains_and_the_message_says_why(tmp_path, monkeypatch, edit, printed, why):
+    out = run_until_inicial(tmp_path, monkeypatch, edit)
+    assert printed in out  # a edição valeu
+    line = next(x for x in out.splitlines() if x.startswith("[inicial]"))
+    assert why in line and "carregado" not in line, line
+
+
+def test_a_form_only_edit_loads_the_committed_result(tmp_path, monkeypatch):
     def edit(source):
-        return source.replace("nn.Linear(7 * 7 * 64, 1000),", "nn.Linear(7 * 7 * 64, 500),").replace(
-            "self.fc2 = nn.Linear(1000, 10)", "self.fc2 = nn.Linear(500, 10)")
-    printed = run_until_inicial(tmp_path, monkeypatch, edit)
-    assert "1.625.606 parâmetros" in printed  # a edição valeu
-    line = next(x for x in printed.splitlines() if x.startswith("[inicial]"))
-    assert "convnet" in line and "carregado" not in line
-    assert not (tmp_path / "checkpoints").exists() or not any((tmp_path / "checkpoints").rglob("*.pt"))
+        return (source.replace("            nn.Linear(7 * 7 * 64, 1000),",
+                               "            nn.Linear(7 * 7 * 64, 1000,),  # a camada densa gigante")
+                .replace('f"[{name}] treinando', "f'[{name}] treinando").replace(
+                    '{device}: {cfg}")', "{device}: {cfg}')"))
+    out = run_until_inicial(tmp_path, monkeypatch, edit)
+    assert any(x.startswith("[inicial] carregado de") for x in out.splitlines()), out[-2000:]
 
 
-def test_a_comment_only_edit_loads_the_committed_result(tmp_path, monkeypatch):
-    def edit(source):
-        return source.replace("            nn.Linear(7 * 7 * 64, 1000),",
-                              "            nn.Linear(7 * 7 * 64, 1000),  # a camada densa gigante")
-    printed = run_until_inicial(tmp_path, monkeypatch, edit)
-    assert any(x.startswith("[inicial] carregado de") for x in printed.splitlines()), printed[-2000:]
+def test_committed_results_carry_the_identity_of_todays_code(mnist_ns, fashion_ns):
+    """Cada resultado commitado tem a identidade do código e dos dados de hoje (senão, um clone o treinaria de novo)."""
+    from torchvision import datasets
 
-
-def test_committed_results_carry_the_fingerprint_of_todays_code(mnist_ns, fashion_ns):
-    """Cada resultado commitado tem a impressão digital do código de agora (senão, um clone o treinaria de novo)."""
-    for key, ns in (("mnist", mnist_ns), ("fashion", fashion_ns)):
+    for key, ns, cls in (("mnist", mnist_ns, datasets.MNIST), ("fashion", fashion_ns, datasets.FashionMNIST)):
+        data = ns["DATA"] = ns["load_data"](cls, ROOT / "data", {}, seed=0, n_valid=10_200)
         for path in sorted((ROOT / "results" / key).glob("*_seed*.json")):
             r = json.loads(path.read_text(encoding="utf-8"))
-            if r["config"]["arch"] not in ns["ARCHITECTURES"]:
-                continue  # arquiteturas definidas em células sem etiqueta: o teste do notebook inteiro as cobre
-            data = {"dataset": r["identity"]["dataset"], "split": r["identity"]["split"]}
-            extra = ns.get("tta_metrics") if "extra" in r else None
-            if extra is None and "extra" in r:
-                continue
-            assert r["identity"]["code"] == ns["code_identity"](r["config"], data, extra), path.name
+            used = ns["head_of_train"](data, 10_200) if path.stem.startswith("mod4") else data
+            extra = ns["tta_metrics"] if "extra" in r else None
+            assert r["identity"] == ns["run_identity"](used, r["config"], r["seed"], extra), path.name
+
+
+def lab(ns, tmp_path, data=None):
+    dirs = {k: str(tmp_path / k) for k in ("RESULTS_DIR", "FIGURES_DIR", "CHECKPOINTS_DIR", "MODELS_DIR")}
+    return ns["Lab"](data or tiny_data(), "t", "t", dirs, torch.device("cpu"))
+
+
+def test_extra_metrics_count_only_when_asked_for(ns, tmp_path):
+    """Um resultado gravado com métricas extras (o TTA do vencedor) vale também para quem não as pede: elas não
+    mudam o treino. Quem as pede com outro código delas treina de novo."""
+    the_lab = lab(ns, tmp_path)
+    define(ns, "def metrics_a(model):\n    return {'n': 1}\n\n\ndef metrics_b(model):\n    return {'n': 2}\n")
+    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
+    with contextlib.redirect_stdout(io.StringIO()):
+        the_lab.run("exp", cfg, extra=ns["metrics_a"])
+        the_lab.trained.clear()
+        the_lab.run("exp", cfg)  # sem extras: o mesmo resultado
+        the_lab.run("exp", cfg, extra=ns["metrics_a"])  # as mesmas extras
+        assert not the_lab.trained
+        the_lab.run("exp", cfg, extra=ns["metrics_b"])  # outro código das extras
+    assert the_lab.trained == {("exp", 0)}
+
+
+@pytest.mark.parametrize("content", ["[]", '{"experiment": "exp"}', None])
+def test_a_results_file_with_the_wrong_shape_stops_naming_the_file(ns, tmp_path, content):
+    the_lab = lab(ns, tmp_path)
+    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
+    with contextlib.redirect_stdout(io.StringIO()):
+        good, _ = the_lab.run("exp", cfg)
+    path = the_lab.path("exp", 0)
+    text = content if content is not None else json.dumps({**good, "test_acc": "99,05"})
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=str(path)):
+        the_lab.run("exp", cfg)
+    assert path.read_text(encoding="utf-8") == text  # nada apagado
+
+
+def test_seu_experimento_never_overwrites_another_experiment(ns, tmp_path, monkeypatch):
+    """O nome de um experimento gravado com outros dados (o mod4, com 17% do treino) não serve a uma receita nova."""
+    data = tiny_data()
+    monkeypatch.setitem(ns, "LAB", lab(ns, tmp_path, data))
+    monkeypatch.setitem(ns, "SEEDS", [0])
+    monkeypatch.setitem(ns, "Q4_SUMMARY", {"base": {}})
+    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ns["LAB"].run("mod4", cfg, data=ns["head_of_train"](data, 16))
+    saved = ns["LAB"].path("mod4", 0).read_text(encoding="utf-8")
+    with pytest.raises(ValueError, match="mod4"):
+        ns["seu_experimento"]("mod4", cfg, "base")
+    assert ns["LAB"].path("mod4", 0).read_text(encoding="utf-8") == saved
 
 
 def test_truncated_weights_are_treated_as_missing(mnist_ns, tmp_path, capsys):
-    ns = mnist_ns
-    model = ns["build_model"]("convnet")
+    model = mnist_ns["build_model"]("convnet")
     path = tmp_path / "inicial_seed0.pt"
     torch.save(model.state_dict(), path)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # um disco cheio, uma cópia interrompida
-    assert ns["read_weights"](path, "cpu") is None
+    assert mnist_ns["read_weights"](path, "cpu") is None
     assert str(path) in capsys.readouterr().out
-    dirs = {"RESULTS_DIR": tmp_path, "FIGURES_DIR": tmp_path, "CHECKPOINTS_DIR": tmp_path, "MODELS_DIR": tmp_path}
-    lab = ns["Lab"]({"dataset": "MNIST"}, "MNIST", "mnist", dirs, torch.device("cpu"))
     result = {"experiment": "inicial", "seed": 0, "config": {"arch": "convnet"},
-              "weights_sha256": ns["state_sha256"](model.state_dict())}
-    assert lab.load_model(result) is None  # sem exceção: o chamador treina de novo
-
-
-def test_extra_metrics_count_only_when_asked_for(mnist_ns, tmp_path):
-    """Um resultado gravado com métricas extras (o TTA do vencedor) vale também para quem não as pede: elas não
-    mudam o treino. Quem as pede com outro código delas treina de novo."""
-    ns = mnist_ns
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.randn(48, 1, 28, 28, generator=g), torch.randint(0, 10, (48,), generator=g)
-    data = {"train": (x[:32], y[:32]), "valid": (x[32:], y[32:]), "test": (x[32:], y[32:]), "dataset": "t",
-            "split": {"seed": 0, "n_valid": 16, "subset": 0}}
-    dirs = {k: str(tmp_path / k) for k in ("RESULTS_DIR", "FIGURES_DIR", "CHECKPOINTS_DIR", "MODELS_DIR")}
-    lab = ns["Lab"](data, "t", "t", dirs, torch.device("cpu"))
-    define(ns, "def metrics_a(model):\n    return {'n': 1}\n", "<metrics_a>")
-    define(ns, "def metrics_b(model):\n    return {'n': 2}\n", "<metrics_b>")
-    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
-    lab.run("exp", cfg, extra=ns["metrics_a"])
-    lab.trained.clear()
-    lab.run("exp", cfg)  # sem extras: o mesmo resultado
-    lab.run("exp", cfg, extra=ns["metrics_a"])  # as mesmas extras
-    assert not lab.trained
-    lab.run("exp", cfg, extra=ns["metrics_b"])  # outro código das extras
-    assert lab.trained == {("exp", 0)}
+              "weights_sha256": mnist_ns["state_sha256"](model.state_dict())}
+    assert lab(mnist_ns, tmp_path).load_model(result) is None  # sem exceção: o chamador treina de novo
