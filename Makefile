@@ -37,8 +37,9 @@ lab: data  ## abre os dois notebooks no JupyterLab (instala e baixa os dados ant
 render: $(STAMP)  ## reescreve os blocos de números do README.md e do respostas.md a partir de results/
 	$(PY) scripts/render.py
 
-test: data  ## testes (pytest) e lint (ruff)
+test: data  ## testes (pytest), lint (ruff) e código morto (vulture, scripts/deadcode.py)
 	$(VENV)/bin/ruff check .
+	$(PY) scripts/deadcode.py
 	$(PY) -m pytest -q
 
 bench: $(STAMP)  ## benchmark do laço de treino, alguns minutos com o CPU livre (regrava results/bench.json)

@@ -28,7 +28,7 @@ from torch.utils.flop_counter import FlopCounterMode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from common import br  # noqa: E402
-from nbcells import cells, load_namespace, tags_of  # noqa: E402
+from nbcells import load_namespace  # noqa: E402
 
 NOTEBOOKS = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
 # A T4 (a GPU gratuita do Colab) nunca rodou estes treinos: a estimativa é uma conta, não uma medida.
@@ -40,14 +40,9 @@ T4_BASIS = ("Não medido: as contas do notebook divididas por 4,0 TFLOP/s, a met
 
 
 def model_builder(notebook: Path):
-    """build_model do notebook, com todas as arquiteturas registradas (também as das células sem etiqueta)."""
+    """build_model do notebook, com todas as arquiteturas registradas."""
     with contextlib.redirect_stdout(io.StringIO()):  # sem a linha de ambiente que o notebook imprime
-        ns = load_namespace(notebook)
-    for cell in cells(notebook):
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and not tags_of(cell) and source.lstrip().startswith("@register("):
-            exec(compile(source, f"{notebook.name}[@register]", "exec"), ns)
-    return ns["build_model"]
+        return load_namespace(notebook)["build_model"]
 
 
 def flops_per_image(model: torch.nn.Module, train: bool, batch: int = 4) -> float:

@@ -4,7 +4,7 @@
 Uso: ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python scripts/spike_bn.py [--out results/mnist/pico_bn.json]
 
 Refaz as primeiras épocas do treino gravado em results/mnist/arq_deep_cnn_aug_seed0.json com as funções do
-próprio notebook (seed_everything, build_model, train_model, evaluate) e a configuração gravada (o OneCycle
+próprio notebook (seed_everything, build_model, o laço de train_model, evaluate) e a configuração gravada (o OneCycle
 montado para as 20 épocas, como no treino de verdade), e para depois da época 5. No fim das épocas 3, 4 e 5,
 mede a validação de quatro jeitos: (a) eval() como está (é o número do histórico); (b) eval() depois de
 recalcular as médias e variâncias de todos os BatchNorm nas imagens de treino sem aumento, com os pesos
@@ -34,7 +34,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from common import SHA256, br, signed  # noqa: E402
-from nbcells import load_namespace  # noqa: E402
+from nbcells import epochs, load_namespace  # noqa: E402
 
 RUN, SEED = "arq_deep_cnn_aug", 0
 CHECKED = (3, 4, 5)  # épocas medidas dos quatro jeitos; o treino para depois da última
@@ -145,9 +145,7 @@ def main(argv=None) -> int:
 
     measured = []
 
-    def on_epoch_end(model, record) -> bool:
-        if record["epoch"] not in CHECKED:
-            return False
+    def measure(model, record) -> None:
         start, before = time.perf_counter(), ns["state_sha256"](model.state_dict())
         ways = {"a_eval": (record["val_loss"], record["val_acc"])}
         again = ns["evaluate"](model, x_va, y_va)
@@ -163,12 +161,17 @@ def main(argv=None) -> int:
                          "bn_shift_vs_b": bn_shift(model, recalc)})
         print("   " + " · ".join(f"{SHORT[k]} {br(acc)}% (perda {br(loss, 4)})" for k, (loss, acc) in ways.items())
               + f" · medidas em {br(time.perf_counter() - start, 1)} s")
-        return record["epoch"] >= CHECKED[-1]
 
-    start = time.perf_counter()
-    ns["seed_everything"](SEED)  # como train_run: semente, modelo novo, train_model
+    start, history = time.perf_counter(), []
+    ns["seed_everything"](SEED)  # como train_run: semente, modelo novo, o laço de train_model
     model = ns["build_model"](cfg["arch"]).to(device)
-    history = ns["train_model"](model, data, cfg, SEED, progress=False, on_epoch_end=on_epoch_end)
+    for record in epochs(ns, model, data, cfg, SEED):
+        history.append(record)
+        print(f"   época {record['epoch']}: validação {br(record['val_acc'])}%", flush=True)
+        if record["epoch"] in CHECKED:
+            measure(model, record)
+        if record["epoch"] >= CHECKED[-1]:
+            break
     seconds = time.perf_counter() - start
 
     old = committed["history"][:len(history)]

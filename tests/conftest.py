@@ -12,7 +12,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # as figuras dos testes vão para ar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from nbcells import cells, load_namespace, tags_of  # noqa: E402 (cells é usado pelos testes)
+from nbcells import cells, define, load_namespace, tags_of  # noqa: E402 (cells é usado pelos testes)
 
 NOTEBOOKS = {"mnist": ROOT / "mnist_cnn.ipynb", "fashion": ROOT / "fashion_mnist.ipynb"}
 
@@ -55,9 +55,9 @@ class RecordingLab:
     def __init__(self):
         self.configs = {}
 
-    def run(self, name, cfg, **kwargs):
+    def run(self, name, cfg, **_):
         self.configs[name] = cfg
-        return {"history": [{"val_acc": 0.0}]}, None
+        return {"seed": 0, "history": [{"val_acc": 0.0}]}, None
 
     def path(self, name, seed):
         raise _Recorded
@@ -121,7 +121,7 @@ def _fake_run(name, seed):
 
 
 class _SeedLab:
-    def run(self, name, cfg, seed=None, **kwargs):
+    def run(self, name, cfg, seed=None, **_):
         return _fake_run(name, seed), None
 
 
@@ -132,6 +132,6 @@ def q4_design(path) -> dict:
     env = {**ns, **notebook_constants(path, "parameters"), "LAB": _SeedLab(), "RESULTS": _FakeResults()}
     for cell in cells(path):
         if cell["cell_type"] == "code" and "q4-runs" in tags_of(cell):
-            exec(compile("".join(cell["source"]), f"{Path(path).name}[q4-runs]", "exec"), env)
+            define(env, "".join(cell["source"]), f"{Path(path).name}[q4-runs]")
     return {"seeds": {name: [r["seed"] for r in runs] for name, runs in env["Q4_RUNS"].items()},
             "grid": env["Q4_GRID"], "effects": env["Q4_EFFECTS"], "comparisons": env["Q4_COMPARISONS"]}

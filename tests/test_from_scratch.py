@@ -1,14 +1,13 @@
 """scripts/flops.py conta as contas da ConvNet da semente como a seção 2 do notebook as conta e mantém
 results/flops.json em dia com results/.
 
-scripts/from_scratch.py é testado em test_notebooks.py (a execução reduzida do MNIST é feita por ele) e aqui, na
-partida dos kernels em paralelo."""
+scripts/from_scratch.py é testado em test_notebooks.py (a execução reduzida do MNIST é feita por ele) e em
+test_tooling.py (a partida dos kernels em paralelo)."""
 
 import json
 import subprocess
 import sys
 
-import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -23,7 +22,7 @@ def test_flops_of_the_seed_convnet():
     assert forward == 2 * 13_808_400
     # o backward custa perto de duas diretas: o gradiente da entrada da primeira convolução não é calculado
     assert train == forward + 2 * (627_200 + 2 * 10_035_200 + 2 * 3_136_000 + 2 * 10_000)
-    for arch in ("convnet_dropout", "gap_net", "deep_cnn"):  # registradas em células sem etiqueta
+    for arch in ("convnet_dropout", "gap_net", "deep_cnn"):  # as da busca de arquiteturas, mais adiante
         assert flops.flops_per_image(build(arch), train=False) > 0
 
 
@@ -57,30 +56,3 @@ def test_flops_check_fails_on_a_stale_file_without_writing(tmp_path, monkeypatch
 
     assert flops.main(["--check", "--out", str(tmp_path / "nenhum.json")]) == 1
     assert not (tmp_path / "nenhum.json").exists()
-
-
-def tiny_notebook(path) -> None:
-    """Um notebook de duas células de código (o papermill numera a de markdown como a célula 1)."""
-    cells = [{"cell_type": "markdown", "id": "m", "metadata": {}, "source": ["# mínimo"]}]
-    cells += [{"cell_type": "code", "id": f"c{i}", "metadata": {"tags": []}, "execution_count": None, "outputs": [],
-               "source": [src]} for i, src in enumerate(["x = 1", "print(x + 1)"])]
-    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                      "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
-    path.write_text(json.dumps(nb), encoding="utf-8")
-
-
-def test_parallel_kernels_start_one_at_a_time_and_all_finish(tmp_path):
-    """Dois kernels que partem juntos podem escolher a mesma porta (ZMQError) e perder um notebook inteiro:
-    launch só devolve quando o kernel já executa, e refaz um que morreu antes. Três rodadas de dois."""
-    pytest.importorskip("papermill")
-    import from_scratch
-
-    env = {**__import__("os").environ, "PYTHONUNBUFFERED": "1"}
-    for round_ in range(3):
-        procs = []
-        for name in ("a.ipynb", "b.ipynb"):
-            tiny_notebook(tmp_path / name)
-            procs.append(from_scratch.launch(name, False, {}, tmp_path, env))
-        for proc, _, log in procs:
-            assert proc.wait(120) == 0, (round_, (tmp_path / "a.log").read_text(encoding="utf-8")[-2000:])
-            log.close()

@@ -8,6 +8,7 @@ import struct
 import common
 import pytest
 from conftest import NOTEBOOKS, ROOT, notebook_constants
+from test_units import fails
 
 spec = importlib.util.spec_from_file_location("get_data", ROOT / "scripts" / "get_data.py")
 get_data = importlib.util.module_from_spec(spec)
@@ -17,8 +18,7 @@ spec.loader.exec_module(get_data)
 def test_notebooks_check_the_same_sums_as_the_scripts():
     """Cada notebook tem a sua cópia das somas (MNIST_SHA256, FASHION_SHA256), lida das células sem executá-las."""
     for dataset, path in NOTEBOOKS.items():
-        tables = {name: value for name, value in notebook_constants(path).items() if name.endswith("_SHA256")}
-        assert tables == {f"{dataset.upper()}_SHA256": common.SHA256[dataset]}, path.name
+        assert notebook_constants(path)[f"{dataset.upper()}_SHA256"] == common.SHA256[dataset], path.name
 
 
 def idx_images(n):
@@ -53,26 +53,34 @@ class CountingSource:
         return self.folder
 
 
-def test_installs_verified_files_and_second_run_does_nothing(tmp_path):
+def test_installs_verified_files_once_and_replaces_a_corrupted_one(tmp_path):
     expected = make_source(tmp_path / "src", gz=True)
-    source = CountingSource(tmp_path / "src")
-    root = tmp_path / "data"
-    assert get_data.fetch("mnist", root, sources=[("fake", source)], expected=expected, log=lambda *a: None)
+    source, root = CountingSource(tmp_path / "src"), tmp_path / "data"
+
+    def fetch():
+        return get_data.fetch("mnist", root, sources=[("fake", source)], expected=expected, log=lambda *a: None)
+
+    assert fetch()
     raw = root / "MNIST" / "raw"
     assert sorted(p.name for p in raw.iterdir()) == sorted(expected)
     assert all(get_data.sha256(raw / n) == s for n, s in expected.items())
-    assert not get_data.fetch("mnist", root, sources=[("fake", source)], expected=expected, log=lambda *a: None)
-    assert source.calls == 1
+    assert not fetch() and source.calls == 1  # a segunda vez não faz nada
+    (raw / "train-images-idx3-ubyte").write_bytes(b"corrompido")
+    assert fetch() and source.calls == 2
+    assert get_data.sha256(raw / "train-images-idx3-ubyte") == expected["train-images-idx3-ubyte"]
 
 
-def test_bad_checksum_is_refused_and_nothing_is_left(tmp_path):
-    expected = make_source(tmp_path / "src")
-    expected["t10k-labels-idx1-ubyte"] = "0" * 64
-    root = tmp_path / "data"
-    with pytest.raises(get_data.DataError, match="t10k-labels-idx1-ubyte"):
-        get_data.fetch("mnist", root, sources=[("fake", CountingSource(tmp_path / "src"))],
+@pytest.mark.parametrize("broken", ["soma errada", "fonte incompleta"])
+def test_a_bad_source_is_refused_naming_the_file_and_leaving_nothing(tmp_path, broken):
+    expected, name = make_source(tmp_path / "src"), "t10k-labels-idx1-ubyte"
+    if broken == "soma errada":
+        expected[name] = "0" * 64
+    else:
+        (tmp_path / "src" / name).unlink()
+    with fails(name, get_data.DataError):
+        get_data.fetch("mnist", tmp_path / "d", sources=[("fake", CountingSource(tmp_path / "src"))],
                        expected=expected, log=lambda *a: None)
-    raw = root / "MNIST" / "raw"
+    raw = tmp_path / "d" / "MNIST" / "raw"
     assert not raw.exists() or list(raw.iterdir()) == []
 
 
@@ -87,24 +95,6 @@ def test_falls_back_to_the_next_source(tmp_path):
                    expected=expected, log=messages.append)
     assert (tmp_path / "d" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists()
     assert any("sem internet" in m for m in messages)
-
-
-def test_all_sources_failing_gives_a_clear_error(tmp_path):
-    expected = make_source(tmp_path / "src")
-    (tmp_path / "src" / "t10k-images-idx3-ubyte").unlink()  # fonte incompleta
-    with pytest.raises(get_data.DataError, match="t10k-images-idx3-ubyte"):
-        get_data.fetch("mnist", tmp_path / "d", sources=[("incompleta", CountingSource(tmp_path / "src"))],
-                       expected=expected, log=lambda *a: None)
-
-
-def test_corrupted_file_in_place_is_replaced(tmp_path):
-    expected = make_source(tmp_path / "src")
-    raw = tmp_path / "d" / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    (raw / "train-images-idx3-ubyte").write_bytes(b"corrompido")
-    source = CountingSource(tmp_path / "src")
-    assert get_data.fetch("mnist", tmp_path / "d", sources=[("fake", source)], expected=expected, log=lambda *a: None)
-    assert get_data.sha256(raw / "train-images-idx3-ubyte") == expected["train-images-idx3-ubyte"]
 
 
 def test_command_line_reports_failure(tmp_path, monkeypatch, capsys):

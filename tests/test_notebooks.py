@@ -56,50 +56,35 @@ def split_stem(stem: str) -> tuple[str, int]:
     return name, int(seed)
 
 
-def check_runs(folder, key, ns, monkeypatch, scale=1.0, subset=0, required=None) -> dict:
-    """Cada treino gravado em `folder` diz o que o produziu (a identidade), e a sua configuração é a que o
-    notebook pede com EPOCH_SCALE = `scale`. `required`: os treinos que têm de estar lá (None: todos os que o
-    notebook pede); os outros, se estão, são conferidos. Devolve os treinos, pelo nome do arquivo."""
+def check_runs(folder, key, ns, monkeypatch, scale=1.0) -> dict:
+    """Cada treino gravado em `folder` diz o que o produziu (a identidade); todos os que o notebook pede com
+    EPOCH_SCALE = `scale` estão lá, com a configuração que ele pede. Devolve os treinos, pelo nome do arquivo."""
     runs = {p.stem: read_json(p) for p in folder.glob("*_seed*.json")}
-    dataset, title = DATASETS[key]
     for stem, r in runs.items():
         name, seed = split_stem(stem)
         check_result_schema(r)
         ident = r["identity"]
         assert r["experiment"] == name and r["seed"] == seed == ident["seed"], stem
-        assert ident["config"] == r["config"] and set(ident["code"]) >= {"dados", "treino", "modelo"}, stem
-        assert ident["dataset"] == dataset and r["dataset"] == title, stem
-        head = {"train_head": r["n_train"]} if name == "mod4_treino_17pct" else {}
-        assert ident["split"] == {"seed": 0, "n_valid": 10_200, "subset": subset, **head}, stem
-        assert ident["sizes"] == {"train": r["n_train"], "valid": r["n_valid"], "test": r["n_test"]}, stem
+        assert ident["config"] == r["config"] and ident["code"] and r["dataset"] == DATASETS[key][1], stem
         assert isinstance(r["device_name"], str) and r["device_name"], stem  # cada treino diz onde rodou
+    # os mesmos dados em todos os treinos (a mesma divisão), menos o do treino cortado, que tem outro treino
+    same = [json.dumps(r["identity"]["data"]) for stem, r in runs.items() if not stem.startswith("mod4")]
+    assert len(set(same)) <= 1, f"{folder}: treinos com dados diferentes"
     configs, choices = notebook_configs(NOTEBOOKS[key], ns, monkeypatch, scale)
-    seeds = design()["seeds"]  # as sementes que o notebook pede de cada receita (as outras: só a 0)
-    present = {}  # experimento: as sementes gravadas
-    for stem in runs:
-        present.setdefault(split_stem(stem)[0], set()).add(split_stem(stem)[1])
-    wanted = {name: cfg for name, cfg in configs.items()}  # experimento: a configuração que o notebook pede
     for name, candidates in choices.items():  # as taxas do SGD: a escolha se refaz pela validação das candidatas
-        files = {lr: runs.get(f"{name}_lr{lr:g}_seed0") for lr in candidates}
-        if None in files.values():
-            assert name not in present, f"{name}: sementes sem as candidatas"
-            continue
-        vals = {lr: r["history"][-1]["val_acc"] for lr, r in files.items()}
-        chosen = max(vals, key=vals.get)
-        wanted[name] = candidates[chosen]
-        if f"{name}_seed0" in runs:  # a cópia da candidata escolhida, com a escolha dentro
-            copy = dict(runs[f"{name}_seed0"])
-            selection = copy.pop("selection")
-            assert selection["chosen_lr"] == chosen and selection["candidates"] == {f"{lr:g}": v
-                                                                                    for lr, v in vals.items()}
-            assert copy == {**files[chosen], "experiment": name}
-    if required is None:
-        required = [f"{name}_seed{s}" for name in wanted for s in seeds.get(name, [0])]
-    missing = sorted(set(required) - runs.keys())
+        files = {lr: runs[f"{name}_lr{lr:g}_seed0"] for lr in candidates}
+        chosen = ns["choose_best"]({lr: [r] for lr, r in files.items()})
+        configs[name] = candidates[chosen]
+        copy = dict(runs[f"{name}_seed0"])  # a cópia da candidata escolhida, com a escolha dentro
+        selection = copy.pop("selection")
+        assert selection["chosen_lr"] == chosen and copy == {**files[chosen], "experiment": name}
+        assert selection["candidates"] == {f"{lr:g}": r["history"][-1]["val_acc"] for lr, r in files.items()}
+    seeds = design()["seeds"]  # as sementes que o notebook pede de cada receita (as outras: só a 0)
+    missing = sorted({f"{name}_seed{s}" for name in configs for s in seeds.get(name, [0])} - runs.keys())
     assert not missing, f"faltam em {folder}: {missing}"
-    for name, cfg in wanted.items():
-        for seed in present.get(name, ()):
-            assert runs[f"{name}_seed{seed}"]["config"] == cfg, f"{name}_seed{seed}: não é a receita do notebook"
+    for stem, r in runs.items():
+        name = split_stem(stem)[0]
+        assert name not in configs or r["config"] == configs[name], f"{stem}: não é a receita do notebook"
     return runs
 
 
@@ -124,8 +109,8 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     winner = best["experiment"]
     assert winner == max(vals, key=vals.get) and best["config"] == runs[f"{winner}_seed0"]["config"]
     assert best["arch"] == best["config"]["arch"]
-    q4_val = {n: runs[f"{n}_seed0"]["history"][-1]["val_acc"] for n in notebook_constants(NOTEBOOKS[key])["Q4_NAMES"]}
-    best_q4 = max(q4_val, key=q4_val.get)
+    # a receita da questão 4 que a validação escolhe, na média das sementes (a regra do notebook, choose_best)
+    best_q4 = ns["choose_best"]({n: [runs[f"{n}_seed{s}"] for s in seeds] for n, seeds in design()["seeds"].items()})
     assert meta["q4"] == best_q4 and best_q4 in cands
     if key == "mnist":
         assert best["baseline"] == best_q4 and all(n.startswith("arq_") for n in cands if n != best_q4)
@@ -151,21 +136,16 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     for name in names:
         s = summary[name]  # as receitas da questão 4 com as sementes da célula q4-runs; o vencedor com N_SEEDS
         seeds = q4_seeds[name] if name in q4_seeds and name not in tested else list(range(N_SEEDS))
-        assert s["seeds"] == seeds and s["n"] == len(seeds), name
-        assert s["n_test"] == runs["inicial_seed0"]["n_test"], name
-        base = name.removesuffix("+tta")
-        files = [runs[f"{base}_seed{i}"] for i in s["seeds"]]
-        assert s["devices"] == [r["device_name"] for r in files] and s["config"] == files[0]["config"], name
+        assert s["seeds"] == seeds and s["n_test"] == runs["inicial_seed0"]["n_test"], name
+        files = [runs[f"{name.removesuffix('+tta')}_seed{i}"] for i in s["seeds"]]
         if name.endswith("+tta"):  # a semente 0 medida agora, as outras guardadas em "extra"
+            assert s["devices"] == [r["device_name"] for r in files] and s["config"] == files[0]["config"], name
             assert s["test_accs"] == [best["test_acc"]] + [r["extra"]["test_acc_tta"] for r in files[1:]]
             assert s["val_accs"] == [best["val_acc_tta"]] + [r["extra"]["val_acc_tta"] for r in files[1:]]
             assert s["test_losses"] == [None] * s["n"]  # a perda com TTA não é medida: null no JSON
-        else:
-            assert s["test_accs"] == [r["test_acc"] for r in files], name
-            assert s["test_losses"] == [r["test_loss"] for r in files], name
-            assert s["val_accs"] == [r["history"][-1]["val_acc"] for r in files], name
-            assert s["test_loss_mean"] == pytest.approx(np.mean(s["test_losses"])), name
-        assert s["test_mean"] == pytest.approx(np.mean(s["test_accs"])), name
+            assert s["test_mean"] == pytest.approx(np.mean(s["test_accs"])), name
+        else:  # o resumo que seed_summary dá dos arquivos de cada semente
+            assert json_text(s) == json_text(ns["no_nan"](ns["seed_summary"](files))), name
     assert summary[final]["test_accs"][0] == pytest.approx(best["test_acc"])
     # no JSON, o que não se mediu é null; na memória do notebook, NaN
     plain = {name: {**summary[name], "test_losses": [np.nan if x is None else x for x in summary[name]["test_losses"]]}
@@ -175,12 +155,10 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     arch = [c for c in comparisons if c["group"] == "arquitetura"]
     assert len(q4) + len(arch) == len(comparisons)
     design_effects = design()["effects"]
-    # 'tudo junto' compara o inicial com a receita do quadro que a validação escolhe: depende dos resultados
+    # 'tudo junto' compara o inicial com a receita que a validação escolhe: depende dos resultados
     together = next(label for label in design_effects.values() if label.startswith("tudo junto"))
-    grid_names = set(design()["grid"].values())
-    choice = max(sorted(grid_names), key=lambda n: summary[n]["val_mean"])
     effects = {pair: label for pair, label in design_effects.items() if label != together}
-    effects[("inicial", choice)] = together
+    effects[("inicial", best_q4)] = together
     assert [(c["a"], c["b"]) for c in q4] == list(effects) and [(c["a"], c["b"]) for c in arch] == arch_pairs
     for c in comparisons:
         effect = effects[(c["a"], c["b"])] if c["group"] == "q4" else c.get("effect")  # o rótulo, se a célula dá um
@@ -193,39 +171,11 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     return best
 
 
-def outputs_text(nb: dict) -> str:
-    parts = []
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            if o["output_type"] == "stream":
-                parts.append("".join(o["text"]))
-            elif o["output_type"] == "error":
-                parts.append(f"ERRO {o['ename']}: {o['evalue']}")
-    return "\n".join(parts)
-
-
 def run_notebook(path, out, cwd, **params):
     """Execução reduzida, com as pastas padrão: tudo vai para cwd/scratch (nunca para results/ etc.)."""
     params = {"SUBSET": 2000, "EPOCH_SCALE": 0.1, "DATA_DIR": str(ROOT / "data"), **params}
     papermill.execute_notebook(str(path), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
                                kernel_name="python3")
-    return read_json(out)
-
-
-def check_only_scratch_written(cwd, prefix):
-    """A execução reduzida não criou results/, figures/ nem models/: só scratch/."""
-    assert sorted(p.name for p in cwd.iterdir() if not p.name.endswith(".ipynb")) == ["scratch"]
-    assert (cwd / "scratch" / "results" / prefix).is_dir() and (cwd / "scratch" / "models").is_dir()
-    return cwd / "scratch"
-
-
-def register_all_architectures(key, ns, monkeypatch):
-    """Registra também as arquiteturas das células sem etiqueta (a deep_cnn do MNIST), só durante o teste."""
-    monkeypatch.setitem(ns, "ARCHITECTURES", dict(ns["ARCHITECTURES"]))
-    for cell in cells(NOTEBOOKS[key]):
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and not tags_of(cell) and "@register(" in source:
-            exec(compile(source, f"{NOTEBOOKS[key].name}:{source.splitlines()[0]}", "exec"), ns)
 
 
 def check_winner_weights(folder, models, key, ns):
@@ -284,12 +234,12 @@ def mnist_smoke(tmp_path_factory):
     [report] = out.glob("from_scratch_*.json")
     assert sorted(p.name for p in out.iterdir()) == sorted([
         "data", "results", "figures", "models", "scratch", "mnist_cnn.ipynb", "mnist_cnn.log", report.name])
-    return out / "scratch", read_json(out / "mnist_cnn.ipynb"), read_json(report)
+    return out / "scratch", read_json(report)
 
 
 def test_from_scratch_reports_the_reduced_run(mnist_smoke):
     """scripts/from_scratch.py: o JSON diz a máquina, os tempos e cada treino, pareado com o commitado."""
-    tmp, _, r = mnist_smoke
+    tmp, r = mnist_smoke
     assert r["device_name"] and r["torch"] and r["reduced"] and r["parameters"] == {"SUBSET": 2000, "EPOCH_SCALE": 0.1}
     nb = r["notebooks"]["mnist_cnn.ipynb"]
     assert nb["status"] == "ok", (tmp.parent / "mnist_cnn.log").read_text(encoding="utf-8")[-3000:]
@@ -302,15 +252,20 @@ def test_from_scratch_reports_the_reduced_run(mnist_smoke):
     assert not any(row["same_identity"] for row in paired)  # 2.000 imagens: outro treino que o commitado
 
 
-def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
-    tmp, nb, _ = mnist_smoke
-    text = outputs_text(nb)
-    assert "ERRO" not in text
-    runs = check_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch, scale=0.1, subset=2000)
+def check_smoke_runs(folder, key, ns, monkeypatch) -> dict:
+    """Os treinos de uma execução reduzida (SUBSET=2000, EPOCH_SCALE=0,1), com o hash dos pesos: 2.000 imagens de
+    treino (o mod4, tantas quanto a validação) e 1.000 de validação e de teste."""
+    runs = check_runs(folder, key, ns, monkeypatch, scale=0.1)
     for stem, r in runs.items():
-        assert "schema" not in r and r["weights_sha256"], stem  # os resultados novos: sem "schema", com o hash
-        assert (r["n_train"], r["n_valid"], r["n_test"]) == (1000 if stem.startswith("mod4") else 2000, 1000, 1000)
-        assert r["params"] == 3_199_106 or stem.startswith(("arq_", "rapida")), stem
+        n_train = 1000 if stem.startswith("mod4") else 2000
+        assert r["weights_sha256"] and (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 1000, 1000), stem
+    return runs
+
+
+def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
+    tmp, _ = mnist_smoke
+    runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch)
+    assert all(r["params"] == 3_199_106 for stem, r in runs.items() if not stem.startswith(("arq_", "rapida")))
     # acima do acaso (10%) mesmo com 2.000 imagens e 1 época
     assert runs["inicial_seed0"]["test_acc"] > 60 and runs["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 50
     check_figures(tmp / "figures", [f"mnist_{n}.png" for n in Q4_FIGURES + [
@@ -318,7 +273,7 @@ def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
 
 
 def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke, mnist_ns):
-    tmp, _, _ = mnist_smoke
+    tmp, _ = mnist_smoke
     folder = tmp / "results" / "mnist"
     best = check_choice_and_summary(folder, "mnist", mnist_ns)
     assert len(best["candidates"]) == 9  # a melhor receita da questão 4 e os oito candidatos da seção 7
@@ -341,14 +296,12 @@ def snapshot(folder):
 
 
 def test_mnist_rerun_resumes_without_training(mnist_smoke):
-    tmp, _, _ = mnist_smoke
+    tmp, _ = mnist_smoke
     # nada muda: nem os resultados (um treino refeito teria outros tempos), nem a medida da questão 6, nem as
     # figuras, nem os pesos
     before = snapshot(tmp)
-    nb = run_notebook(NOTEBOOKS["mnist"], tmp.parent / "again.ipynb", tmp.parent)
-    assert "ERRO" not in outputs_text(nb)
-    after = snapshot(tmp)
-    assert after.keys() == before.keys() and [k for k in before if after[k] != before[k]] == []
+    run_notebook(NOTEBOOKS["mnist"], tmp.parent / "again.ipynb", tmp.parent)
+    assert snapshot(tmp) == before
 
 
 # ------------------------------------------------------------------ Fashion-MNIST (questão 7)
@@ -360,9 +313,11 @@ def fashion_smoke(tmp_path_factory):
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
     cwd = tmp_path_factory.mktemp("fashion")
     # como no Colab com o Drive: DRIVE_DIR recebe tudo (numa reduzida, o rascunho de lá)
-    nb = run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd, DRIVE_DIR=str(cwd / "drive"))
+    run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd, DRIVE_DIR=str(cwd / "drive"))
+    # a reduzida não criou results/, figures/ nem models/: só scratch/
     assert sorted(p.name for p in cwd.iterdir()) == ["drive", "out.ipynb"]
-    return check_only_scratch_written(cwd / "drive", "fashion"), nb
+    assert [p.name for p in (cwd / "drive").iterdir()] == ["scratch"]
+    return cwd / "drive" / "scratch"
 
 
 def check_analysis(folder, best):
@@ -377,16 +332,9 @@ def check_analysis(folder, best):
 
 
 def test_fashion_smoke_run(fashion_smoke, fashion_ns, monkeypatch):
-    tmp, nb = fashion_smoke
-    text = outputs_text(nb)
-    assert "ERRO" not in text
-    assert "Camiseta/top" in text and "Bota de cano curto" in text
+    tmp = fashion_smoke
     folder = tmp / "results" / "fashion"
-    runs = check_runs(folder, "fashion", fashion_ns, monkeypatch, scale=0.1, subset=2000)
-    for stem, r in runs.items():
-        assert "schema" not in r and r["weights_sha256"], stem
-        n_train = 1000 if stem.startswith("mod4") else 2000  # o mod4 treina com tantas quanto a validação
-        assert (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 1000, 1000), stem
+    runs = check_smoke_runs(folder, "fashion", fashion_ns, monkeypatch)
     assert runs["inicial_seed0"]["test_acc"] > 40
     best = check_choice_and_summary(folder, "fashion", fashion_ns)
     check_analysis(folder, best)
@@ -396,13 +344,10 @@ def test_fashion_smoke_run(fashion_smoke, fashion_ns, monkeypatch):
 
 
 def test_fashion_rerun_resumes_without_training(fashion_smoke):
-    tmp, _ = fashion_smoke
+    tmp = fashion_smoke
     before = snapshot(tmp)
-    nb = run_notebook(NOTEBOOKS["fashion"], tmp.parent.parent / "again.ipynb", tmp.parent.parent,
-                      DRIVE_DIR=str(tmp.parent))
-    assert "ERRO" not in outputs_text(nb)
-    after = snapshot(tmp)
-    assert after.keys() == before.keys() and [k for k in before if after[k] != before[k]] == []
+    run_notebook(NOTEBOOKS["fashion"], tmp.parent.parent / "again.ipynb", tmp.parent.parent, DRIVE_DIR=str(tmp.parent))
+    assert snapshot(tmp) == before
 
 
 # ------------------------------------------------------------------ o que está commitado
@@ -421,12 +366,12 @@ def test_committed_notebook_is_executed_and_clean(path):
 @pytest.mark.parametrize("path", list(NOTEBOOKS.values()), ids=lambda p: p.name)
 def test_notebook_starts_with_setup_and_keeps_cells_short(path):
     """A primeira célula de código é a preparação (Colab ou local); as células de código à vista têm no máximo
-    40 linhas (as recolhidas, com `# @title`, são a maquinaria)."""
+    40 linhas, e as recolhidas (com `# @title`, a maquinaria), 80."""
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     first = "".join(code[0]["source"])
     assert "setup" in tags_of(code[0]) and first.startswith("# @title") and "IN_COLAB" in first
-    long = [(i, n) for i, c in enumerate(code) if (n := len("".join(c["source"]).splitlines())) > 40
-            and not "".join(c["source"]).startswith("# @title")]  # as recolhidas são maquinaria, não aula
+    long = [(i, n) for i, c in enumerate(code) if (n := len("".join(c["source"]).splitlines()))
+            > (80 if "".join(c["source"]).startswith("# @title") else 40)]
     assert not long, f"células de código longas demais (índice, linhas): {long}"
 
 
@@ -440,15 +385,6 @@ def test_code_cells_are_separated_by_text(path):
     """Entre duas células de código há texto que diz o que olhar, salvo em poucos pares."""
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     assert len(code_pairs(path)) <= len(code) // 3, code_pairs(path)
-
-
-@pytest.mark.parametrize("path", list(NOTEBOOKS.values()), ids=lambda p: p.name)
-def test_infrastructure_is_collapsed(path):
-    """As duas células de infraestrutura são formulários recolhidos no Colab (# @title) e no Jupyter (metadado)."""
-    infra = [c for c in cells(path) if c["cell_type"] == "code" and "infra" in tags_of(c)]
-    assert len(infra) == 2 and all("".join(c["source"]).startswith("# @title") for c in infra)
-    assert all(c["metadata"].get("cellView") == "form" and c["metadata"].get("jupyter", {}).get("source_hidden")
-               for c in infra), [c["metadata"] for c in infra]
 
 
 @pytest.mark.parametrize("tag", SHARED_TAGS)
@@ -482,17 +418,6 @@ def test_both_notebooks_ask_the_same_q4_recipes(mnist_ns, fashion_ns, monkeypatc
     assert fashion["receita_mnist"] == {**mnist_choices["mod3_sgd_scheduler"][0.1], "arch": "convnet_bn_dropout"}
 
 
-# o que estava commitado antes do quadro 2×2; o resto (adam_constante, sgd_constante, as sementes 1 e 2) chega
-# do treino longo, e o summary.json só passa no teste de baixo depois de o notebook ser reexecutado com tudo
-COMMITTED_BEFORE_Q4_GRID = {
-    "mnist": ["inicial_seed0", "inicial_seed1", "inicial_seed2", "mod1_lr_baixo_seed0", "mod2_scheduler_seed0",
-              "mod3_sgd_scheduler_lr0.1_seed0", "mod3_sgd_scheduler_lr0.01_seed0", "mod3_sgd_scheduler_seed0",
-              "mod3_sgd_scheduler_seed1", "mod3_sgd_scheduler_seed2", "mod4_treino_17pct_seed0", "rapida_seed0"],
-    "fashion": ["inicial_seed0", "inicial_seed1", "inicial_seed2", "mod1_lr_baixo_seed0", "mod2_scheduler_seed0",
-                "mod3_sgd_scheduler_lr0.1_seed0", "mod3_sgd_scheduler_lr0.01_seed0", "mod3_sgd_scheduler_seed0",
-                "mod4_treino_17pct_seed0", "receita_mnist_seed0"]}
-
-
 @pytest.fixture(params=["mnist", "fashion"])
 def key_ns(request, mnist_ns, fashion_ns):
     return request.param, {"mnist": mnist_ns, "fashion": fashion_ns}[request.param]
@@ -502,7 +427,7 @@ def test_committed_runs_carry_their_identity_and_the_notebook_recipe(key_ns, mon
     """Cada resultado commitado diz o que o produziu (dados, divisão, configuração, semente, código), em qualquer
     máquina; os da questão 4 que já existem têm a configuração que o notebook pede."""
     key, ns = key_ns
-    runs = check_runs(ROOT / "results" / key, key, ns, monkeypatch, required=COMMITTED_BEFORE_Q4_GRID[key])
+    runs = check_runs(ROOT / "results" / key, key, ns, monkeypatch)
     for stem, r in runs.items():
         n_train = 10_200 if stem.startswith("mod4") else 49_800
         assert (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 10_200, 10_000), stem
@@ -512,14 +437,12 @@ def test_committed_choice_and_summary(key_ns):
     """best.json e summary.json commitados: a escolha se refaz dos arquivos de cada treino, e as comparações
     (o quadro 2×2 e as de arquitetura) são as que o código do notebook dá a partir deles."""
     key, ns = key_ns
-    respostas = (ROOT / "respostas.md").read_text(encoding="utf-8")
-    assert all(f"`{name}`" in respostas for name in SAW_THE_TEST_EARLIER[key])  # o atalho do teste está dito
     best = check_choice_and_summary(ROOT / "results" / key, key, ns, SAW_THE_TEST_EARLIER[key])
     if key == "fashion":
         check_analysis(ROOT / "results" / key, best)
 
 
-def test_committed_weights_are_the_winners(key_ns, monkeypatch):
+def test_committed_weights_are_the_winners(key_ns):
     """Os pesos commitados são os do vencedor (pelo hash) e, no teste, dão os números commitados."""
     import torch
     from torchvision import datasets
@@ -531,7 +454,6 @@ def test_committed_weights_are_the_winners(key_ns, monkeypatch):
     # a avaliação refeita com os pesos commitados dá o teste do vencedor (outro CPU muda no máximo uma imagem)
     data = ns["load_data"](getattr(datasets, DATASETS[key][0]), ROOT / "data", {}, seed=0, n_valid=10_200)
     assert data["full_sizes"] == {"train": 49_800, "valid": 10_200, "test": 10_000}
-    register_all_architectures(key, ns, monkeypatch)
     model = ns["build_model"](best["config"]["arch"])
     model.load_state_dict(state)
     with torch.inference_mode():
@@ -554,34 +476,7 @@ def test_committed_numbers_are_sane():
         mnist / "arq_convnet_bn_dropout_seed0.json")["config"]
 
 
-# ------------------------------------------------------------------ make notebooks: nunca pela metade
-
-
-def tiny_notebook(path, code):
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in code]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(path))
-    return path.read_bytes()
-
-
-def test_a_failed_execution_leaves_the_notebook_intact(tmp_path):
-    import subprocess
-    import sys
-
-    script = ROOT / "scripts" / "run_notebook.py"
-    bad = tmp_path / "ruim.ipynb"
-    before = tiny_notebook(bad, ["x = 1", "raise RuntimeError('quebrou no meio')", "y = 2"])
-    proc = subprocess.run([sys.executable, str(script), str(bad)], capture_output=True, text=True)
-    assert proc.returncode == 1
-    assert bad.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["ruim.ipynb"]
-    good = tmp_path / "bom.ipynb"
-    tiny_notebook(good, ["print('olá')"])
-    proc = subprocess.run([sys.executable, str(script), str(good)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert "olá" in outputs_text(read_json(good)) and not list(tmp_path.glob(".tmp-*"))
+# ------------------------------------------------------------------ selos do Colab
 
 
 def test_colab_badges_come_from_the_github_remote(tmp_path):

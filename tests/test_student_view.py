@@ -1,33 +1,30 @@
 """O que um aluno vê ao abrir um notebook: a aula à vista, a maquinaria recolhida, e nenhuma surpresa de horas.
 
-- Antes do primeiro experimento, no máximo 300 linhas de código à vista; cada célula recolhida tem um título
-  (a linha `# @title` do Colab) e a marca `source_hidden` do Jupyter.
+- Antes do primeiro experimento, no máximo 300 linhas de código à vista; cada célula recolhida tem um título (a
+  linha `# @title` do Colab) e a marca `source_hidden` do Jupyter.
 - Uma execução completa sem GPU e sem resultados gravados avisa, antes de treinar, quanto vai levar e as
   saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados commitados não vê aviso nenhum.
 """
 
 import contextlib
 import io
-import linecache
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, cells
+from nbcells import define
 
 
-def visible_lines_before_first_experiment(path) -> int:
-    total = 0
-    for cell in cells(path):
-        source = "".join(cell["source"])
-        if 'run_and_plot("inicial"' in source:
-            return total
-        if cell["cell_type"] == "code" and not cell["metadata"].get("jupyter", {}).get("source_hidden"):
-            total += len(source.splitlines())
-    raise AssertionError("o notebook não tem o experimento inicial")
+def visible_lines(path) -> int:
+    """Linhas de código à vista antes do primeiro experimento."""
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    first = next(i for i, c in enumerate(code) if 'run_and_plot("inicial"' in "".join(c["source"]))
+    return sum(len("".join(c["source"]).splitlines()) for c in code[:first]
+               if not c["metadata"].get("jupyter", {}).get("source_hidden", False))
 
 
 @pytest.mark.parametrize("key", ["mnist", "fashion"])
 def test_the_lesson_is_in_view_and_the_plumbing_folded(key):
-    assert visible_lines_before_first_experiment(NOTEBOOKS[key]) <= 300
+    assert visible_lines(NOTEBOOKS[key]) <= 300
     folded = [c for c in cells(NOTEBOOKS[key]) if c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert len(folded) >= 8
     for cell in folded:  # recolhida no Jupyter e no Colab, com um título que diz o que faz
@@ -50,9 +47,7 @@ def first_cells_output(folder, monkeypatch) -> str:
             source = "".join(cell["source"])
             if "parameters" in cell["metadata"].get("tags", []):
                 source += f"\nDATA_DIR = {str(ROOT / 'data')!r}\n"
-            name = f"<mnist[{i}]>"
-            linecache.cache[name] = (len(source), None, source.splitlines(True), name)
-            exec(compile(source, name, "exec"), ns)
+            define(ns, source, f"<mnist[{i}]>")
             if "start_run(globals()" in source:
                 return out.getvalue()
     raise AssertionError("nenhuma célula chama start_run")

@@ -1,5 +1,6 @@
-"""As ferramentas em volta dos notebooks: make sync, make lab, make notebooks sob MPLBACKEND=Agg, e a ordem das
-células (nenhuma usa um nome que só uma célula posterior define)."""
+"""As ferramentas em volta dos notebooks: make sync, make lab, make notebooks (run_notebook.py), a execução sem
+Jupyter (plain_run.py), os kernels em paralelo (from_scratch.py) e a ordem das células (nenhuma usa um nome que
+só uma célula posterior define)."""
 
 import ast
 import builtins
@@ -100,22 +101,63 @@ def test_jupyter_lab_starts_from_this_environment():
     assert proc.returncode == 0, proc.stderr
 
 
-# ------------------------------------------------------------------ make notebooks com MPLBACKEND=Agg
+# ------------------------------------------------------------------ make notebooks, plain_run.py, from_scratch.py
 
 
-def test_run_notebook_keeps_figures_under_agg_and_drops_progress_bars(tmp_path):
+def test_run_notebook_replaces_the_notebook_only_on_success(tmp_path):
+    """Uma falha deixa o notebook intacto; um sucesso o regrava com as figuras (mesmo sob MPLBACKEND=Agg) e sem
+    as barras de progresso."""
     pytest.importorskip("papermill")
-    nb = tmp_path / "figura.ipynb"
-    write_notebook(nb, [("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()", []),
-                        ("from tqdm.auto import tqdm\nfor _ in tqdm(range(3), leave=False):\n    pass", [])])
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "run_notebook.py"), str(nb)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    script, env = [sys.executable, str(ROOT / "scripts" / "run_notebook.py")], {**os.environ, "MPLBACKEND": "Agg"}
+    bad = tmp_path / "ruim.ipynb"
+    before = write_notebook(bad, [("x = 1", []), ("raise RuntimeError('quebrou no meio')", []), ("y = 2", [])])
+    assert subprocess.run([*script, str(bad)], capture_output=True, env=env, timeout=120).returncode == 1
+    assert bad.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["ruim.ipynb"]
+    good = tmp_path / "figura.ipynb"
+    write_notebook(good, [("import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()", []),
+                          ("from tqdm.auto import tqdm\nfor _ in tqdm(range(3), leave=False):\n    pass", [])])
+    proc = subprocess.run([*script, str(good)], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    written = json.loads(nb.read_text(encoding="utf-8"))
+    written = json.loads(good.read_text(encoding="utf-8"))
     outputs = [o for c in written["cells"] for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs), outputs
     assert "widgets" not in written["metadata"] and not [o for o in outputs if "widget" in str(o.get("data"))]
+    assert not list(tmp_path.glob(".tmp-*"))
+
+
+@pytest.mark.parametrize("ipython", [True, False], ids=["com-ipython", "sem-ipython"])
+def test_plain_run_prints_tables_and_markdown_as_text_and_names_the_failing_cell(tmp_path, ipython):
+    """plain_run.py: os parâmetros entram depois da célula `parameters`; display imprime o texto (a tabela com a
+    sua formatação, o Markdown como está, nunca `<... object>`); a célula que falha é dita, com a linha dela."""
+    nb = tmp_path / "simples.ipynb"
+    write_notebook(nb, [("X = 1", ["parameters"]),
+                        ("import pandas as pd\nfrom IPython.display import Markdown, display\ndf = pd.DataFrame({'a': "
+                         "[X / 4]})\ndisplay(df.style.format(decimal=','), Markdown('**x**'))", []),
+                        ("display(df)\nraise ValueError('quebrou')", [])])
+    hide = "" if ipython else "sys.modules['IPython'] = None; "
+    code = f"import sys; {hide}import plain_run; sys.exit(plain_run.main(sys.argv[1:]))"
+    proc = subprocess.run([sys.executable, "-c", code, str(nb), '{"X": 6}'], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT / "scripts")
+    assert proc.returncode == 1 and "1,500000" in proc.stdout and "**x**" in proc.stdout and "1.5" in proc.stdout
+    assert "object" not in proc.stdout and "FALHOU na célula <simples.ipynb[3]>" in proc.stdout
+    assert "raise ValueError('quebrou')" in proc.stderr  # o texto da célula, do linecache
+
+
+def test_parallel_kernels_start_one_at_a_time_and_all_finish(tmp_path):
+    """from_scratch.py --parallel: dois kernels que partem juntos podem escolher a mesma porta (ZMQError) e perder
+    um notebook inteiro; launch só devolve quando o kernel já executa, e refaz um que morreu antes. Três rodadas."""
+    pytest.importorskip("papermill")
+    import from_scratch
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for round_ in range(3):
+        procs = []
+        for name in ("a.ipynb", "b.ipynb"):
+            write_notebook(tmp_path / name, [("x = 1", []), ("print(x + 1)", [])])
+            procs.append(from_scratch.launch(name, False, {}, tmp_path, env))
+        for proc, _, log in procs:
+            assert proc.wait(120) == 0, (round_, (tmp_path / "a.log").read_text(encoding="utf-8")[-2000:])
+            log.close()
 
 
 # ------------------------------------------------------------------ nenhuma célula usa um nome definido depois
@@ -200,4 +242,3 @@ def test_forward_reference_finder_on_a_small_example(tmp_path):
     ])
     found = [(i, name, where) for i, _, _, name, where in forward_references(nb)]
     assert found == [(2, "later", 3), (2, "t", 3), (2, "undefined_name", None), (2, "u", None)]
-    assert describe(2, "infra", 2, "later", 3) == "célula 2 [infra], linha 2: usa later, definido primeiro na célula 3"
