@@ -29,6 +29,65 @@ NOTEBOOK = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
 NOTEBOOK_KEY = {v: k for k, v in NOTEBOOK.items()}
 
 
+# Cada receita por extenso: as tabelas nomeiam as receitas assim, e o identificador (o nome dos arquivos em
+# results/) fica só na coluna "chave". Um nome que falta aqui aparece como o próprio identificador.
+NAMES = {
+    "inicial": "receita do enunciado",
+    "mod1_lr_baixo": "Adam a 0,00001",
+    "adam_constante": "Adam, taxa constante",
+    "mod2_scheduler": "Adam com OneCycle",
+    "sgd_constante": "SGD, taxa constante",
+    "mod3_sgd_scheduler": "SGD com OneCycle",
+    "mod4_treino_17pct": "Adam com OneCycle, só 10.200 imagens de treino",
+    "rapida": "receita rápida",
+    "receita_mnist": "ConvNet com BatchNorm e Dropout (receita do MNIST)",
+    "arq_convnet_bn": "ConvNet com BatchNorm",
+    "arq_convnet_dropout": "ConvNet com Dropout",
+    "arq_convnet_bn_dropout": "ConvNet com BatchNorm e Dropout",
+    "arq_convnet_bn_dropout_aug": "ConvNet com BatchNorm e Dropout, com aumento",
+    "arq_gap_net": "rede com média global",
+    "arq_gap_net_aug": "rede com média global, com aumento",
+    "arq_fastnet": "rede pequena",
+    "arq_deep_cnn_aug": "rede de sete convoluções, com aumento",
+    "arq_vgg5": "cinco convoluções 3×3",
+    "arq_vgg5_aug": "cinco convoluções, com aumento",
+    "arq_vgg5_aug_ls": "cinco convoluções, aumento, suavização de rótulos",
+    "arq_vgg_res_aug_ls_re": "residual, com apagamento",
+    "arq_vgg_res_wide_aug_ls_re": "residual larga",
+    "arq_vgg_res_wide_aug_ls_re+tta": "residual larga, com TTA",
+}
+# Os nomes de CONFIG_NAMES do notebook que ficam melhor em português.
+DIFFER = {"weight decay": "decaimento de pesos", "label smoothing": "suavização de rótulos"}
+# O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
+# rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
+EFFECTS = {
+    ("inicial", "adam_constante"): "épocas (10 − 6), Adam com taxa constante",
+    ("mod1_lr_baixo", "adam_constante"): "taxa do Adam (0,001 − 0,00001)",
+    ("adam_constante", "mod2_scheduler"): "agendador no Adam (OneCycle − constante)",
+    ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle a 0,1 − constante a 0,01)",
+    ("adam_constante", "sgd_constante"): "otimizador (SGD − Adam), taxa constante",
+    ("mod2_scheduler", "mod3_sgd_scheduler"): "otimizador (SGD − Adam), com OneCycle",
+    ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
+    ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga − residual)",
+    ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem)",
+}
+# A comparação principal de cada conjunto, a que responde à questão: a do grupo indicado cujo rótulo começa por
+# "tudo junto". As outras são exploratórias, e a tabela traz também o intervalo com a correção de Bonferroni.
+PRIMARY_GROUP = {"mnist": "q4", "fashion": "arquitetura"}
+
+
+def name(key: str) -> str:
+    return NAMES.get(key, key)
+
+
+def run_name(run: str) -> str:
+    """Um treino por extenso: `sgd_constante_lr0.1_seed0` → "SGD, taxa constante (0,1), semente 0"."""
+    m = re.fullmatch(r"(.+?)(?:_lr([\d.]+))?_seed(\d+)", run)
+    if not m:
+        return name(run)
+    return name(m.group(1)) + (f" ({rate(float(m.group(2)))})" if m.group(2) else "") + f", semente {m.group(3)}"
+
+
 def pct(x: float, places: int = 2) -> str:
     return f"{br(x, places)}%"
 
@@ -48,15 +107,15 @@ def mean_sd(xs: list[float]) -> str:
     return pct(statistics.mean(xs)) + (f" ± {br(statistics.stdev(xs))}" if len(xs) > 1 else "")
 
 
-NUMERIC = re.compile(r"^[+−-]?\d")  # uma célula que começa por um número
+NUMERIC = re.compile(r"^(\*\*)?[+−-]?\d")  # uma célula que começa por um número
 
 
 def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str:
     """Uma tabela Markdown; uma coluna cujas células são todas números fica alinhada à direita, menos as de
     `text_columns` (texto que começa por um número: "21 em CPU …")."""
     rows = [[str(c) for c in row] for row in rows]
-    align = ["---:" if rows and i not in text_columns and all(NUMERIC.match(r[i]) or r[i] == "—" for r in rows)
-             else "---" for i in range(len(headers))]
+    align = ["---:" if rows and i not in text_columns and any(NUMERIC.match(r[i]) for r in rows)
+             and all(NUMERIC.match(r[i]) or r[i] in ("—", "") for r in rows) else "---" for i in range(len(headers))]
     lines = [headers, align, *rows]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
@@ -93,48 +152,81 @@ def optimizer(c: dict) -> str:
     return name + (" Nesterov" if (c.get("optimizer_options") or {}).get("nesterov") else "")
 
 
-def comparisons_table(summary: dict, group: str) -> str:
-    """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (b − a), as diferenças
-    com o intervalo, o veredito."""
-    def diff(mean, ci, places):
-        return "—" if mean is None else f"{signed(mean, places)} ({signed(ci[0], places)} a {signed(ci[1], places)})"
+def t_quantile(p: float, df: int) -> float:
+    from scipy.stats import t  # o mesmo quantil exato que os notebooks usam nos intervalos de 95%
 
-    def verdict(c):
-        if c["verdict"] == "não dá para afirmar":
-            return "não detectamos diferença"
-        return f"`{c['verdict'].split()[0]}` é melhor"
-
-    def effect(c):  # um rótulo que já diz o sentido ("otimizador (SGD − Adam)") dispensa os nomes
-        label = c.get("effect") or ", ".join(c["differ_in"])
-        return label if "−" in label else f"{label}: `{c['b']}` − `{c['a']}`"
-
-    rows = [[effect(c),
-             diff(c["mean_diff"], c["ci95"], 2), diff(c["loss_mean_diff"], c["loss_ci95"], 4), verdict(c)]
-            for c in (summary or {}).get("_comparisons", []) if c.get("group") == group]
-    return table(["diferença (B − A)", "acurácia de teste, pontos (intervalo)",
-                  "perda de teste (intervalo)", "veredito (pela acurácia)"], rows) if rows else ""
+    return float(t.ppf(p, df))
 
 
-def q4_table(root: Path, ds: str, recipe_column: bool = True) -> str:
-    """As receitas da questão 4 com a média sobre as sementes; a escolhida pela validação (summary.json) em
-    destaque. Sem `recipe_column`, a tabela não repete o otimizador, a taxa e o agendador de cada receita."""
+def is_primary(c: dict, ds: str) -> bool:
+    return c.get("group") == PRIMARY_GROUP[ds] and (c.get("effect") or "").startswith("tudo junto")
+
+
+def bonferroni(c: dict, m: int) -> tuple[float, float]:
+    """O intervalo da diferença média de acurácia com a correção de Bonferroni para `m` comparações: cada uma ao
+    nível 1 − 0,05/m (t de Student, n − 1 graus de liberdade), a partir das diferenças por semente."""
+    diffs = c["diffs"]
+    half = (t_quantile(1 - 0.05 / (2 * m), len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+            if len(diffs) > 1 else float("inf"))
+    mean = statistics.mean(diffs)
+    return mean - half, mean + half
+
+
+def comparisons_table(summary: dict, group: str, ds: str) -> str:
+    """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A), a diferença de
+    acurácia com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni para todas as
+    exploratórias do conjunto; a diferença média de perda. Um intervalo de 95% que exclui o zero põe a diferença em
+    negrito (o de perda fica em summary.json); a comparação principal (`is_primary`) vem marcada."""
+    def interval(low, high, places=2):
+        return f"{signed(low, places)} a {signed(high, places)}"
+
+    def bold(text, low, high):
+        return f"**{text}**" if low > 0 or high < 0 else text
+
+    def effect(c):
+        if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
+            label = f"tudo junto ({'a rede final' if c['group'] == 'arquitetura' else 'a receita escolhida'} − " \
+                    "a do enunciado)"
+        else:
+            label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
+        if not label:
+            differ = ", ".join(DIFFER.get(d, d) for d in c["differ_in"])
+            label = f"{differ} ({name(c['b'])} − {name(c['a'])})"
+        return label + (" **(principal)**" if is_primary(c, ds) else "")
+
+    everything = (summary or {}).get("_comparisons", [])
+    m = sum(not is_primary(c, ds) for c in everything)
+    rows = []
+    for c in everything:
+        if c.get("group") == group:
+            low, high = c["ci95"]
+            acc = bold(f"{signed(c['mean_diff'])} ({interval(low, high)})", low, high)
+            corrected = "—" if is_primary(c, ds) else bold(interval(*(b := bonferroni(c, m))), *b)
+            loss = "—" if c["loss_mean_diff"] is None else bold(signed(c["loss_mean_diff"], 4), *c["loss_ci95"])
+            rows.append([effect(c), acc, corrected, loss])
+    return table(["diferença (B − A)", "acurácia de teste, pontos (95%)", f"Bonferroni ({m} exploratórias)",
+                  "perda de teste"],
+                 rows) if rows else ""
+
+
+def q4_table(root: Path, ds: str) -> str:
+    """As receitas da questão 4 por extenso (otimizador, taxa, agendador, épocas), com a média sobre as sementes;
+    a escolhida pela validação (summary.json) em destaque; o identificador só na coluna "chave"."""
     chosen = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
     rows = []
-    for name in Q4:
-        runs = seeds(root, ds, name)
+    for key in Q4:
+        runs = seeds(root, ds, key)
         if runs:
             c = runs[0]["config"]
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
                       f"{c['epochs']} épocas")
-            rows.append([f"`{name}`" + (" **(escolhida)**" if name == chosen else ""), recipe, len(runs),
+            rows.append([recipe + (" **(escolhida)**" if key == chosen else ""), len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
-                         br(statistics.mean(r["test_loss"] for r in runs), 4)])
-    headers = ["receita", "otimizador, taxa, agendador", "sementes", "validação final", "teste (± desvio-padrão)",
-               "perda de teste"]
-    if len({row[2] for row in rows}) == 1:  # todas com as mesmas sementes: o número vai para o título
-        headers[0] = f"receita (média de {rows[0][2]} sementes)"
-        headers, rows = headers[:2] + headers[3:], [row[:2] + row[3:] for row in rows]
-    if not recipe_column:
+                         br(statistics.mean(r["test_loss"] for r in runs), 4), f"`{key}`"])
+    headers = ["receita", "sementes", "validação final", "teste (± desvio-padrão)",
+               "perda de teste", "chave"]
+    if len({row[1] for row in rows}) == 1:  # todas com as mesmas sementes: o número vai para o título
+        headers[0] = f"receita (média de {rows[0][1]} sementes)"
         headers, rows = headers[:1] + headers[2:], [row[:1] + row[2:] for row in rows]
     return table(headers, rows)
 
@@ -142,29 +234,21 @@ def q4_table(root: Path, ds: str, recipe_column: bool = True) -> str:
 def candidates_table(root: Path, ds: str) -> str:
     """Os candidatos da escolha de arquitetura, do melhor para o pior na validação (semente 0)."""
     best = get(root, ds, "best")
+    q4 = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
     rows = []
-    for name, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
-        r = seeds(root, ds, c["experiment"])[0]
+    for key, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
         winner = c["experiment"] == best["experiment"]
-        rows.append([f"`{name}`" + (" **(vencedor)**" if winner else ""), br(c["params"], 0),
-                     r["config"]["epochs"], pct(c["val_acc_final"])])
+        label = name(key) + (" (a escolha da questão 4)" if key == q4 else "")
+        rows.append([label + (" **(vencedor)**" if winner else ""), pct(c["val_acc_final"]), f"`{key}`"])
         if winner and "val_acc_tta" in best:
-            rows.append([f"`{name}` + TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
-                         "", "", pct(best["val_acc_tta"])])
-    return table(["candidato (semente 0)", "parâmetros", "épocas", "validação final"], rows)
-
-
-def seeds_table(summary: dict, group: str) -> str:
-    """As receitas que as comparações de `group` citam, com a média e o desvio-padrão sobre as sementes."""
-    names = dict.fromkeys(n for c in summary.get("_comparisons", []) if c.get("group") == group
-                          for n in (c["a"], c["b"]))
-    rows = [[f"`{name}`", s["n"], pct(s["test_mean"]), br(s["test_std"]), pct(s["val_mean"])]
-            for name in names if (s := summary[name])]
-    return table(["receita", "sementes", "teste (média)", "desvio-padrão (pontos)",
-                  "validação final (média)"], rows)
+            rows.append(["o mesmo, com TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
+                         pct(best["val_acc_tta"]), ""])
+    return table(["candidato", "validação final (semente 0)", "chave"], rows)
 
 
 def block_q6(root: Path) -> str:
+    """A questão 6: a validação em eval() e em train(), e a memória e o tempo de cada modo do autograd, com o
+    veredito de tempo que o notebook gravou em q6.json ("time_verdict"): render.py não o recalcula."""
     q6 = get(root, "mnist", "q6")
     labels = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`",
               "inference_mode": "`torch.inference_mode()`"}
@@ -172,42 +256,39 @@ def block_q6(root: Path) -> str:
     modes = table(["validação do vencedor do MNIST", "acurácia"],
                   [["em `eval()`", pct(q6["eval_mode_val_acc"])],
                    [f"em `train()`, {len(accs)} passagens", f"{pct(min(accs))} a {pct(max(accs))}"]])
-    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_min"]),
-             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
+    verdicts = q6.get("time_verdict") or {}
+    pending = "(ainda não gravado em `results/mnist/q6.json`)"
+    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
+             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
+             "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
-    grad = q6["modes"]["grad"]
-    verdicts = {}  # faixa contra faixa, como no notebook
-    for key in ("no_grad", "inference_mode"):
-        m = q6["modes"][key]
-        verdicts[key] = ("mais rápido em todas as repetições" if m["ms_max"] < grad["ms_min"]
-                         else "mais lento em todas" if m["ms_min"] > grad["ms_max"]
-                         else "faixas que se cruzam, sem ganho detectado")
-    verdict = (f"{verdicts['no_grad']}, nos dois modos" if len(set(verdicts.values())) == 1
-               else "; ".join(f"{labels[k]}, {v}" for k, v in verdicts.items()))
     return modes + "\n\n" + table(
         [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
-         f"tempo: mínimo de {q6['repeats']} (o menos ruidoso)", "faixa"], rows) \
-        + f"\n\nContra o autograd ligado: {verdict}."
+         f"tempo: mediana de {q6['repeats']}", "faixa", "tempo, contra o autograd ligado"],
+        rows, text_columns=(4,))
 
 
 def block_q7_seeds(root: Path) -> str:
     summary = get(root, "fashion", "summary")
-    return f"{seeds_table(summary, 'arquitetura')}\n\n{comparisons_table(summary, 'arquitetura')}"
+    return comparisons_table(summary, "arquitetura", "fashion")
 
 
-def block_appendix_mnist(root: Path) -> str:
+def block_q4_architecture(root: Path) -> str:
     summary = get(root, "mnist", "summary")
-    return comparisons_table(summary, "arquitetura")
+    return comparisons_table(summary, "arquitetura", "mnist")
 
 
-def block_appendix_originals(root: Path) -> str:
-    pairs = [("inicial", "inicial"), ("mod1_lr_baixo", "mod1_lr_baixo"), ("mod2_scheduler", "mod2_scheduler"),
-             ("mod3_sgd_scheduler", "mod3_sgd_scheduler_lr0.01")]
+def block_originals(root: Path) -> str:
+    """A resposta original do aluno (results/originais.json, com a divisão invertida) ao lado do nosso treino de
+    mesma receita, semente 0."""
+    pairs = [("inicial", "inicial", "receita do enunciado"), ("mod1_lr_baixo", "mod1_lr_baixo", "Adam a 0,00001"),
+             ("mod2_scheduler", "mod2_scheduler", "Adam com OneCycle"),
+             ("mod3_sgd_scheduler", "mod3_sgd_scheduler_lr0.01", "SGD com OneCycle, taxa 0,01 (a do original)")]
     originals = load(root / "results" / "originais.json")  # transcritos da resposta original do aluno
-    rows = [[f"`{ours}`", pct(originals["test_acc"][orig]), pct(found[0]["test_acc"])]
-            for orig, ours in pairs if (found := seeds(root, "mnist", ours))]
+    rows = [[label, pct(originals["test_acc"][orig]), pct(found[0]["test_acc"]), f"`{ours}`"]
+            for orig, ours, label in pairs if (found := seeds(root, "mnist", ours))]
     return table(["MNIST, semente 0", "original: teste (10.200 imagens de treino)",
-                  "nosso: teste (49.800 imagens de treino)"], rows)
+                  "nosso: teste (49.800 imagens de treino)", "chave"], rows)
 
 
 def devices(runs: list[dict]) -> str:
@@ -245,7 +326,8 @@ def block_gpu(root: Path) -> str:
             wild = [x for x in runs if x.get("same_identity") and x.get("d_test_acc") is not None
                     and abs(x["d_test_acc"]) > 10]
             close = sum(abs(d) < 0.5 for d in diffs)
-            note = "; ".join(f"`{x['run']}` divergiu ({pct(x['test_acc'])} contra {pct(x['committed_test_acc'])})"
+            note = "; ".join(f"{run_name(x['run'])}: divergiu ({pct(x['test_acc'])} contra "
+                             f"{pct(x['committed_test_acc'])})"
                              for x in wild)
             wall = f"{'mais de ' if info['status'] != 'ok' else ''}{minutes(info['wall_s'])}"
             t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
@@ -259,37 +341,19 @@ def block_gpu(root: Path) -> str:
                   "teste, GPU − CPU, por treino (pontos percentuais)"], rows, text_columns=(1, 5))
 
 
-def block_q7_cost(root: Path) -> str:
-    """O custo de treino, por semente, da receita do enunciado e do vencedor do Fashion-MNIST: uma coluna por
-    máquina, para que a comparação se faça na mesma máquina (as CPUs diferem em velocidade)."""
-    summary = get(root, "fashion", "summary")
-    final = summary["_meta"]["final"]
-    runs = {name: seeds(root, "fashion", name) for name in ("inicial", final.removesuffix("+tta"))}
-    machines = sorted({r["device_name"] for rs in runs.values() for r in rs})
-    rows = []
-    for name, rs in runs.items():
-        cells = []
-        for machine in machines:
-            secs = [r["seconds"] for r in rs if r["device_name"] == machine]
-            cells.append("—" if not secs else f"{minutes(secs[0])} (1 semente)" if len(secs) == 1
-                         else f"{minutes(statistics.mean(secs))} (média de {len(secs)})")
-        rows.append([f"`{name}`", rs[0]["config"]["epochs"], br(rs[0]["params"], 0), *cells])
-    short = {m: re.sub(r"\(R\)| Processor|\s*\(.*?núcleos\)", "", m) for m in machines}  # "CPU Intel Xeon"
-    return table(["receita", "épocas", "parâmetros", *(f"treino por semente, {short[m]}" for m in machines)], rows)
-
-
 def readme_results(root: Path) -> str:
     rows = []
     for ds, title in DATASETS.items():
         summary = get(root, ds, "summary")
-        for role, name in (("melhor receita da questão 4 (pela validação)", summary["_meta"]["q4"]),
-                           ("vencedor final (pela validação)", summary["_meta"]["final"])):
-            s = summary[name]
-            rows.append([title, role, f"`{name}`", s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}"])
+        for role, key in (("melhor receita da questão 4 (pela validação)", summary["_meta"]["q4"]),
+                          ("vencedor final (pela validação; o teste pesou na busca)", summary["_meta"]["final"])):
+            s = summary[key]
+            rows.append([title, role, name(key), s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}", f"`{key}`"])
         fast = get(root, ds, "rapida_seed0")
         if fast:
-            rows.append([title, "receita rápida (ajustada olhando o teste)", "`rapida`", 1, pct(fast["test_acc"])])
-    return table(["conjunto", "papel", "receita", "sementes", "teste (média ± desvio-padrão)"], rows)
+            rows.append([title, "receita rápida (ajustada olhando o teste)", name("rapida"), 1, pct(fast["test_acc"]),
+                         "`rapida`"])
+    return table(["conjunto", "papel", "receita", "sementes", "teste (média ± desvio-padrão)", "chave"], rows)
 
 
 def readme_bench(root: Path) -> str:
@@ -317,17 +381,16 @@ def readme_bench(root: Path) -> str:
 
 
 README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench,
-                 "apendice-originais": block_appendix_originals}
+                 "apendice-originais": block_originals}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
-    "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
+    "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4", "mnist"),
+    "q4-arquitetura": block_q4_architecture,
     "q6-medida": block_q6,
-    "q7-q4": lambda root: q4_table(root, "fashion", recipe_column=False),
-    "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
+    "q7-q4": lambda root: q4_table(root, "fashion"),
+    "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4", "fashion"),
     "q7-candidatos": lambda root: candidates_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
-    "q7-custo": block_q7_cost,
-    "apendice-mnist": block_appendix_mnist,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}
 

@@ -9,7 +9,11 @@
 - A prosa (o texto fora dos blocos gerados) não cita tempos: um número que só um tempo medido dá (os
   "seconds" dos treinos, os tempos de results/mnist/q6.json, tudo de results/bench.json) muda quando
   outra máquina refaz a medida, e por isso só aparece nas tabelas que render.py reescreve.
-- Cada figura embutida existe.
+- Cada figura embutida existe; o respostas.md tem no máximo 3.000 palavras e 10 figuras.
+- A regra de escolha que o texto descreve ("a maior validação média nas sementes comuns") é a do código
+  (`choose_best` dos notebooks) e dá os vencedores gravados em results/.
+- As tabelas nomeiam as receitas por extenso: o identificador (o nome do arquivo em results/) só aparece na
+  coluna "chave", nunca na prosa.
 """
 
 import json
@@ -242,7 +246,7 @@ def test_a_rerun_elsewhere_leaves_no_sentence_contradicting_the_q6_table(tmp_pat
     shutil.copytree(ROOT / "results", tmp_path / "results")
     q6_path = tmp_path / "results" / "mnist" / "q6.json"
     q6 = json.loads(q6_path.read_text(encoding="utf-8"))
-    shown = ("ms_min", "ms_max")  # a tabela mostra o mínimo e a faixa (a mediana fica no q6.json)
+    shown = ("ms_median", "ms_min", "ms_max")  # a tabela mostra a mediana e a faixa
     old = {f"{render.duration(m[k])}" for m in q6["modes"].values() for k in shown}
     for i, m in enumerate(q6["modes"].values()):  # outra máquina: mais lenta num modo, mais rápida noutro
         for k, factor in (("ms_min", 0.41 + 0.7 * i), ("ms_median", 0.73 + 0.6 * i), ("ms_max", 1.37 + 0.5 * i)):
@@ -282,19 +286,109 @@ def test_q4_table_has_one_row_per_recipe_and_no_candidates(tmp_path):
     write("inicial_seed1", 99.0)
     write("inicial_seed0", 98.0)
     rows = render.q4_table(tmp_path, "mnist").splitlines()[2:]
-    assert rows == ["| `inicial` | Adam 0,001, constante, 10 épocas | 2 | 98,50% | 98,50% ± 0,71 | 0,0300 |",
-                    "| `sgd_constante` | SGD 0,1, constante, 10 épocas | 1 | 99,00% | 99,00% | 0,0300 |"]
+    assert rows == ["| Adam 0,001, constante, 10 épocas | 2 | 98,50% | 98,50% ± 0,71 | 0,0300 | `inicial` |",
+                    "| SGD 0,1, constante, 10 épocas | 1 | 99,00% | 99,00% | 0,0300 | `sgd_constante` |"]
     assert [render.duration(ms) for ms in (1043.7, 999.0, 99.0, 12.3, 2.5)] == ["1,04 s", "1,00 s", "99 ms", "12 ms",
                                                                                 "2,5 ms"]
 
 
-def test_embedded_figures_exist():
-    """Cada figura que o README e o respostas.md embutem existe no repositório."""
+def test_embedded_figures_exist_and_the_answers_keep_their_size():
+    """Cada figura que o README e o respostas.md embutem existe; o respostas.md tem no máximo 3.000 palavras
+    (`wc -w`) e 10 figuras."""
     for path in (RESPOSTAS, README):
         images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", path.read_text(encoding="utf-8"))
         missing = [p for p in images if p.startswith(("http", "/")) or not (ROOT / p).exists()]
         assert not missing, f"{path.name}: {missing}"
-    assert re.findall(r"!\[", RESPOSTAS.read_text(encoding="utf-8")), "respostas.md deveria mostrar as figuras"
+    text = RESPOSTAS.read_text(encoding="utf-8")
+    assert 1 <= len(re.findall(r"!\[", text)) <= 10
+    assert len(text.split()) <= 3000, len(text.split())
+
+
+def identifiers(root=ROOT) -> set[str]:
+    """Os identificadores das receitas: os nomes dos arquivos de results/ sem a semente, e os do summary.json."""
+    names = {re.sub(r"_seed\d+$", "", p.stem) for p in (root / "results").glob("*/*_seed*.json")}
+    for summary in (root / "results").glob("*/summary.json"):
+        names |= {k for k in json.loads(summary.read_text(encoding="utf-8")) if not k.startswith("_")}
+    return names
+
+
+def test_identifiers_appear_only_in_the_key_column():
+    """Fora dos blocos de código, um identificador de receita (`mod2_scheduler`) só aparece numa tabela, na coluna
+    "chave": a prosa, os rótulos das comparações e os vereditos dizem as receitas por extenso."""
+    names = identifiers()
+    pattern = re.compile(r"(?<![\w/.])`?(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                         + r")`?(?![\w.])")
+    for path in (RESPOSTAS, README):
+        text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+        key_column = None
+        for line in text.splitlines():
+            if not line.startswith("|"):
+                key_column = None
+                bad = [m.group(0) for m in pattern.finditer(line) if "_" in m.group(1) or m.group(0).startswith("`")]
+                assert not bad, f"{path.name}: identificador fora de uma tabela: {bad} em {line!r}"
+                continue
+            cells_ = [c.strip() for c in line.strip("|").split("|")]
+            if key_column is None:  # o cabeçalho da tabela
+                key_column = cells_.index("chave") if "chave" in cells_ else -1
+            bad = [c for i, c in enumerate(cells_) if i != key_column
+                   and any("_" in m.group(1) or m.group(0).startswith("`") for m in pattern.finditer(c))]
+            assert not bad, f"{path.name}: identificador fora da coluna chave: {bad}"
+
+
+def runs_of(ds: str, experiment: str) -> list[dict]:
+    return render.seeds(ROOT, ds, experiment)
+
+
+def rule(candidates: dict) -> str:
+    """A regra como o texto a descreve: a maior acurácia de validação na última época, em média sobre as sementes
+    que todos os candidatos têm."""
+    common = set.intersection(*({r["seed"] for r in runs} for runs in candidates.values()))
+    assert common, "os candidatos não têm nenhuma semente em comum"
+    return max(candidates, key=lambda k: statistics.mean(r["history"][-1]["val_acc"] for r in candidates[k]
+                                                          if r["seed"] in common))
+
+
+@pytest.mark.parametrize("ds", ["mnist", "fashion"])
+def test_the_rule_in_the_text_is_the_code_and_gives_the_recorded_winners(ds, request):
+    """Cada escolha gravada (a receita da questão 4, a taxa do SGD, a arquitetura e o TTA) sai da regra que o
+    respostas.md descreve, e a função `choose_best` do notebook, que recebe {nome: [treinos]}, dá o mesmo."""
+    choose_best = request.getfixturevalue(f"{ds}_ns")["choose_best"]
+    summary, best = render.get(ROOT, ds, "summary"), render.get(ROOT, ds, "best")
+    q4 = {k: runs_of(ds, k) for k in render.Q4}
+    assert rule(q4) == choose_best(q4) == summary["_meta"]["q4"]
+    assert {r["seed"] for runs in q4.values() for r in runs} == {0, 1, 2}  # a média é sobre as três sementes
+    for name in ("sgd_constante", "mod3_sgd_scheduler"):
+        chosen = runs_of(ds, name)[0]["selection"]
+        rates = {lr: runs_of(ds, f"{name}_lr{lr}") for lr in chosen["candidates"]}
+        assert float(rule(rates)) == float(choose_best(rates)) == chosen["chosen_lr"]
+    arch = {k: runs_of(ds, c["experiment"]) for k, c in best["candidates"].items()}
+    assert rule(arch) == choose_best(arch) == best["experiment"]
+    if "val_acc_tta" in best:
+        assert best["tta"] == (best["val_acc_tta"] > best["val_acc_plain"])
+        assert summary["_meta"]["final"] == best["experiment"] + ("+tta" if best["tta"] else "")
+
+
+def test_bonferroni_uses_the_same_t_as_the_intervals_and_only_exploratory_comparisons_are_corrected():
+    """Com uma comparação só, o intervalo de Bonferroni de render.py é o de 95% do summary.json: os dois usam o t
+    de Student exato. Cada conjunto tem uma comparação principal ("tudo junto"), e só ela fica sem correção."""
+    for ds in ("mnist", "fashion"):
+        comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
+        assert sum(render.is_primary(c, ds) for c in comparisons) == 1
+        for c in comparisons:
+            assert render.bonferroni(c, 1) == pytest.approx(c["ci95"], abs=1e-3)
+            low, high = render.bonferroni(c, len(comparisons) - 1)
+            assert low <= c["ci95"][0] and high >= c["ci95"][1]
+
+
+def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
+    """O veredito de tempo da questão 6 é o texto que o notebook grava em q6.json ("time_verdict"), não uma
+    conta de render.py."""
+    q6 = render.get(ROOT, "mnist", "q6")
+    if "time_verdict" not in q6:
+        pytest.skip("results/mnist/q6.json ainda não tem time_verdict: reexecute o notebook do MNIST")
+    block = re.search(r"<!-- q6-medida:início -->(.*?)<!-- q6-medida:fim -->",
+                      RESPOSTAS.read_text(encoding="utf-8"), re.S).group(1)
+    assert q6["time_verdict"] and all(text in block for text in q6["time_verdict"].values())
 
 
 def test_original_numbers_are_the_seed_answer_transcribed():
