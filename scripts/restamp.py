@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "scratch" / "restamp.jsonl"
 COMPARED = ("lr", "train_loss", "train_acc", "val_loss", "val_acc")
+REV = "0238d8c"  # o commit cujo código fez (ou carimbou, com provas) os resultados commitados
 
 
 class FirstEpoch(Exception):
@@ -40,7 +41,7 @@ def setup(prefix: str, rev: str | None = None):
     name = "mnist_cnn.ipynb" if prefix == "mnist" else "fashion_mnist.ipynb"
     path = ROOT / name
     if rev is not None:
-        path = Path(tempfile.mkdtemp()) / name
+        path = Path(tempfile.mkdtemp()) / f"{rev}-{name}"  # outro nome no linecache: as células não se misturam
         path.write_bytes(subprocess.run(["git", "show", f"{rev}:{name}"], cwd=ROOT, capture_output=True,
                                         check=True).stdout)
     ns = load_namespace(path)
@@ -92,6 +93,19 @@ def write(row: dict) -> None:
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def changed_on_the_path(ns: dict, head: dict) -> list[str]:
+    """As funções e classes do notebook alcançadas por algum treino (train_run, os modelos, o aumento e o TTA) cujo
+    código ou cujos valores lidos diferem entre hoje e REV: só elas precisam da prova da primeira época."""
+    def blocks(space):
+        entries = [space["train_run"], space["augment"], *space["ARCHITECTURES"].values()]
+        entries += [space["tta_metrics"]] if "tta_metrics" in space else []
+        text = ns["closure_text"](entries, ns["OUTSIDE_IDENTITY"] | {"DATA"})
+        return {block.split(":")[0]: block for block in text.replace("\n  ", "\t").splitlines()}
+
+    today, before = blocks(ns), blocks(head)
+    return sorted(name for name in today if today[name] != before.get(name))
+
+
 def stamp() -> None:
     rows = [json.loads(line) for line in EVIDENCE.read_text(encoding="utf-8").splitlines()]
     refits = {}
@@ -103,9 +117,10 @@ def stamp() -> None:
               for stem, by_code in refits.items()]
     if not proofs or not all(p["identical"] for p in proofs):
         raise SystemExit("Nem toda prova saiu igual bit a bit: nada foi carimbado. Treine de novo os que faltam.")
-    stamped = []
+    stamped, changed = [], {}
     for prefix in ("mnist", "fashion"):
         ns, data = setup(prefix)
+        changed[prefix] = changed_on_the_path(ns, setup(prefix, REV)[0])
         for path in sorted((ROOT / "results" / prefix).glob("*_seed*.json")):
             r = json.loads(path.read_text(encoding="utf-8"))
             extra = ns["tta_metrics"] if "extra" in r else None
@@ -113,7 +128,8 @@ def stamp() -> None:
             path.write_text(json.dumps(r, indent=1, ensure_ascii=False), encoding="utf-8")
             stamped.append(f"{prefix}/{path.stem}")
     audit = json.loads((ROOT / "results" / "fingerprint_audit.json").read_text(encoding="utf-8"))
-    audit["restamp_2026_12_06"] = {"method": __doc__.split("\n\n", 2)[2].strip(), "first_epoch_bit_identical": proofs,
+    audit["restamp_2026_12_06"] = {"method": __doc__.split("\n\n", 2)[2].strip(), "code": REV,
+                                   "changed_on_the_training_path": changed, "first_epoch_bit_identical": proofs,
                                    "stamped": stamped}
     (ROOT / "results" / "fingerprint_audit.json").write_text(json.dumps(audit, indent=1, ensure_ascii=False),
                                                               encoding="utf-8")

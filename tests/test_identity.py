@@ -174,7 +174,7 @@ def test_the_names_outside_the_identity_change_no_number(ns):
         return result["history"], result["test_acc"], ns["state_sha256"](model.state_dict())
 
     plain = train()
-    ns.update(tqdm=lambda it, **kw: it, br=lambda *a, **kw: "?", format_epoch=lambda *a: "",
+    ns.update(tqdm=lambda it, **_: it, br=lambda *_, **__: "?", format_epoch=lambda *_: "",
               device_name=lambda d: "outra", ARCHITECTURES={"fastnet": ns["ARCHITECTURES"]["fastnet"]})
     other = train()
     assert [{k: v for k, v in h.items() if k != "seconds"} for h in plain[0]] == \
