@@ -238,8 +238,10 @@ def test_a_form_only_edit_loads_the_committed_result(tmp_path, monkeypatch):
     def edit(source):
         return (source.replace("            nn.Linear(7 * 7 * 64, 1000),",
                                "            nn.Linear(7 * 7 * 64, 1000,),  # a camada densa gigante")
-                .replace('f"[{name}] treinando', "f'[{name}] treinando").replace(
-                    '{device}: {cfg}")', "{device}: {cfg}')"))
+                .replace('f"Teste: perda {br(test_loss, 4)}, acurácia {br(test_acc)}% · total {br(seconds, 1)} s"',
+                         "f'Teste: perda {br(test_loss, 4)}, acurácia {br(test_acc)}% · total {br(seconds, 1)} s'"))
+    sources = ["".join(c["source"]) for c in cells(NOTEBOOKS["mnist"])]
+    assert sum(edit(s) != s for s in sources) == 2  # as duas edições valem: o modelo e o laço de treino
     out = run_until_inicial(tmp_path, monkeypatch, edit)
     assert any(x.startswith("[inicial] carregado de") for x in out.splitlines()), out[-2000:]
 
