@@ -5,8 +5,9 @@ Uso: python scripts/render.py          # reescreve os blocos dos dois arquivos
      python scripts/render.py --check  # só confere; sai com 1 se algum bloco estiver desatualizado
 
 Cada bloco fica entre `<!-- NOME:início -->` e `<!-- NOME:fim -->`. Um bloco sem os seus marcadores no
-arquivo é um erro (MissingMarker): nada some da resposta em silêncio. Um bloco tem só tabelas; o texto em
-volta dos blocos é escrito à mão e não cita tempos, que mudam de uma máquina para outra.
+arquivo é um erro (MissingMarker): nada some da resposta em silêncio. Um bloco tem tabelas e, quando uma frase
+depende dos números (o veredito de tempo da questão 6, a nota do benchmark), essa frase; o texto em volta dos
+blocos é escrito à mão e não cita tempos, que mudam de uma máquina para outra.
 """
 
 from __future__ import annotations
@@ -61,10 +62,10 @@ DIFFER = {"weight decay": "decaimento de pesos", "label smoothing": "suavizaçã
 # O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
 # rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
 EFFECTS = {
-    ("inicial", "adam_constante"): "épocas (10 − 6), Adam com taxa constante",
+    ("inicial", "adam_constante"): "épocas (10 − 6), Adam constante",
     ("mod1_lr_baixo", "adam_constante"): "taxa do Adam (0,001 − 0,00001)",
     ("adam_constante", "mod2_scheduler"): "agendador no Adam (OneCycle − constante)",
-    ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle a 0,1 − constante a 0,01)",
+    ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle 0,1 − constante 0,01)",
     ("adam_constante", "sgd_constante"): "otimizador (SGD − Adam), taxa constante",
     ("mod2_scheduler", "mod3_sgd_scheduler"): "otimizador (SGD − Adam), com OneCycle",
     ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
@@ -116,8 +117,9 @@ def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str
     rows = [[str(c) for c in row] for row in rows]
     align = ["---:" if rows and i not in text_columns and any(NUMERIC.match(r[i]) for r in rows)
              and all(NUMERIC.match(r[i]) or r[i] in ("—", "") for r in rows) else "---" for i in range(len(headers))]
-    lines = [headers, align, *rows]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+    # a linha de alinhamento sem espaços (|---|---:|): é marcação, não texto, e assim não conta como palavras
+    return "\n".join(["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|",
+                      *("| " + " | ".join(row) + " |" for row in rows)])
 
 
 def load(path: Path):
@@ -162,21 +164,28 @@ def is_primary(c: dict, ds: str) -> bool:
     return c.get("group") == PRIMARY_GROUP[ds] and (c.get("effect") or "").startswith("tudo junto")
 
 
-def bonferroni(c: dict, m: int) -> tuple[float, float]:
-    """O intervalo da diferença média de acurácia com a correção de Bonferroni para `m` comparações: cada uma ao
-    nível 1 − 0,05/m (t de Student, n − 1 graus de liberdade), a partir das diferenças por semente."""
-    diffs = c["diffs"]
+def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
+    """O intervalo da diferença média (de acurácia; de perda com `key="loss_diffs"`) com a correção de Bonferroni
+    para `m` comparações: cada uma ao nível 1 − 0,05/m (t de Student, n − 1 graus de liberdade), a partir das
+    diferenças por semente."""
+    diffs = c[key]
     half = (t_quantile(1 - 0.05 / (2 * m), len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
             if len(diffs) > 1 else float("inf"))
     mean = statistics.mean(diffs)
     return mean - half, mean + half
 
 
+def seeds_text(seeds: list[int], n: int = 3) -> str:
+    """As sementes por extenso: "1, 2"; as `n` da comparação, "todas"; nenhuma, "—"."""
+    return "todas" if len(seeds) == n else ", ".join(map(str, seeds)) if seeds else "—"
+
+
 def comparisons_table(summary: dict, group: str, ds: str) -> str:
-    """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A), a diferença de
-    acurácia com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni para todas as
-    exploratórias do conjunto; a diferença média de perda. Um intervalo de 95% que exclui o zero põe a diferença em
-    negrito (o de perda fica em summary.json); a comparação principal (`is_primary`) vem marcada."""
+    """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
+    acurácia e a de perda, cada uma com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni
+    para todas as exploratórias do conjunto (o mesmo m nas duas medidas); e as sementes em que as duas receitas
+    rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
+    sua célula em negrito; a comparação principal (`is_primary`) vem marcada e não tem correção."""
     def interval(low, high, places=2):
         return f"{signed(low, places)} a {signed(high, places)}"
 
@@ -185,8 +194,8 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
 
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
-            label = f"tudo junto ({'a rede final' if c['group'] == 'arquitetura' else 'a receita escolhida'} − " \
-                    "a do enunciado)"
+            chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
+            label = f"tudo junto ({chosen} − a do enunciado)"
         else:
             label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
         if not label:
@@ -199,14 +208,21 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
     rows = []
     for c in everything:
         if c.get("group") == group:
-            low, high = c["ci95"]
+            primary, low, high = is_primary(c, ds), *c["ci95"]
             acc = bold(f"{signed(c['mean_diff'])} ({interval(low, high)})", low, high)
-            corrected = "—" if is_primary(c, ds) else bold(interval(*(b := bonferroni(c, m))), *b)
-            loss = "—" if c["loss_mean_diff"] is None else bold(signed(c["loss_mean_diff"], 4), *c["loss_ci95"])
-            rows.append([effect(c), acc, corrected, loss])
-    return table(["diferença (B − A)", "acurácia de teste, pontos (95%)", f"Bonferroni ({m} exploratórias)",
-                  "perda de teste"],
-                 rows) if rows else ""
+            corrected = "—" if primary else bold(interval(*(b := bonferroni(c, m))), *b)
+            if c["loss_mean_diff"] is None:
+                loss = loss_corrected = "—"
+            else:
+                low, high = c["loss_ci95"]
+                loss = bold(f"{signed(c['loss_mean_diff'], 4)} ({interval(low, high, 4)})", low, high)
+                loss_corrected = ("—" if primary
+                                  else bold(interval(*(b := bonferroni(c, m, "loss_diffs")), 4), *b))
+            rows.append([effect(c), acc, corrected, loss, loss_corrected,
+                         seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
+    return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} exploratórias)",
+                  "perda (95%)", "Bonferroni", "máquinas diferentes (sementes)"],
+                 rows, text_columns=(5,)) if rows else ""
 
 
 def q4_table(root: Path, ds: str) -> str:
@@ -259,13 +275,17 @@ def block_q6(root: Path) -> str:
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
     rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
-             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
-             "—" if key == "grad" else verdicts.get(key, pending)]
+             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
-    return modes + "\n\n" + table(
-        [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
-         f"tempo: mediana de {q6['repeats']}", "faixa", "tempo, contra o autograd ligado"],
-        rows, text_columns=(4,))
+    headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
+               f"tempo: mediana de {q6['repeats']}", "faixa"]
+    # o veredito de tempo numa frase abaixo da tabela; os modos com o mesmo veredito, juntos
+    said: dict[str, list[str]] = {}
+    for key in (k for k in labels if k != "grad" and k in q6["modes"]):
+        said.setdefault(verdicts.get(key, pending), []).append(labels[key])
+    note = "; ".join(f"com {' e com '.join(names)}, {verdict}" for verdict, names in said.items())
+    return (modes + "\n\n" + table(headers, rows)
+            + (f"\n\nContra o autograd ligado, {note}." if note else ""))
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -377,7 +397,27 @@ def readme_bench(root: Path) -> str:
     rows += [[f"tempo até {target} no teste, receita do enunciado", seconds(b["seed_recipe_seconds_to_99"])],
              [f"tempo até {target} no teste, receita rápida", seconds(b["fast_recipe_seconds_to_99"])]]
     reps = f"{b['repeats']} {'repetição' if b['repeats'] == 1 else 'repetições'}"
-    return table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
+    return (table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
+            + bench_note(root, b))
+
+
+def bench_note(root: Path, b: dict) -> str:
+    """Uma frase que concilia a avaliação do benchmark com o tempo da questão 6 (results/mnist/q6.json): o
+    benchmark mede `repeats` vezes com a CPU livre; a questão 6 alterna os modos em várias repetições e grava o
+    veredito ("time_verdict"). Sem o veredito, nada."""
+    q6 = get(root, "mnist", "q6") or {}
+    verdict = (q6.get("time_verdict") or {}).get("inference_mode")
+    if not verdict:
+        return ""
+    inference = b["eval_images_per_second_inference_mode"]["median"]
+    grad = b["eval_images_per_second_grad_enabled"]["median"]
+    faster = "O `inference_mode`" if inference > grad else "O autograd ligado"
+    how = "numa repetição só" if b["repeats"] == 1 else f"na mediana de {b['repeats']} repetições"
+    text = (f"{faster} avaliou mais imagens por segundo {how}, com a CPU livre; na questão 6 do `respostas.md`, "
+            f"com {q6['repeats']} repetições alternadas, {verdict}.")
+    if b["repeats"] == 1 and verdict.startswith("as faixas se cruzam"):
+        text += " Nenhuma das duas medidas estabelece uma diferença de tempo."
+    return "\n\n" + text
 
 
 README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench,

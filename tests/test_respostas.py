@@ -14,6 +14,8 @@
   (`choose_best` dos notebooks) e dá os vencedores gravados em results/.
 - As tabelas nomeiam as receitas por extenso: o identificador (o nome do arquivo em results/) só aparece na
   coluna "chave", nunca na prosa.
+- As comparações corrigem a perda como a acurácia (Bonferroni) e dizem quais pares misturam máquinas, como o
+  device_name de cada treino manda.
 """
 
 import json
@@ -88,7 +90,8 @@ def aggregates(folder):
         r = json.loads(path.read_text(encoding="utf-8"))
         if "history" in r:
             yield statistics.mean(h["seconds"] for h in r["history"]), True
-        if sizes := r.get("identity", {}).get("sizes"):
+        sizes = r.get("identity", {}).get("sizes") or {"train": r.get("n_train"), "valid": r.get("n_valid")}
+        if sizes["train"] and sizes["valid"]:
             yield sizes["train"] + sizes["valid"], False  # o conjunto de treino original, antes da divisão
         by_recipe[re.sub(r"_seed\d+\.json$", "", path.name)].append(r)
         if "selection" not in r:  # a cópia do candidato escolhido não é outro treino
@@ -376,8 +379,30 @@ def test_bonferroni_uses_the_same_t_as_the_intervals_and_only_exploratory_compar
         assert sum(render.is_primary(c, ds) for c in comparisons) == 1
         for c in comparisons:
             assert render.bonferroni(c, 1) == pytest.approx(c["ci95"], abs=1e-3)
+            if c["loss_mean_diff"] is not None:
+                assert render.bonferroni(c, 1, "loss_diffs") == pytest.approx(c["loss_ci95"], abs=1e-6)
             low, high = render.bonferroni(c, len(comparisons) - 1)
             assert low <= c["ci95"][0] and high >= c["ci95"][1]
+
+
+def test_loss_is_corrected_like_accuracy_and_the_tables_say_which_pairs_mix_machines():
+    """A perda é tratada como a acurácia: cada comparação exploratória com perda mostra o intervalo com Bonferroni
+    (mais largo que o de 95%), escrito no respostas.md. E a coluna das máquinas diz a verdade: as sementes em que A e
+    B rodaram em máquinas diferentes ("other_machine_seeds" do summary.json) são as que o device_name de cada
+    treino dá (o TTA reavalia o mesmo treino, na mesma máquina)."""
+    text = RESPOSTAS.read_text(encoding="utf-8")
+    for ds in ("mnist", "fashion"):
+        comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
+        m = sum(not render.is_primary(c, ds) for c in comparisons)
+        for c in comparisons:
+            device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
+                      for key in (c["a"], c["b"])}
+            assert [s for s in c["seeds"] if device[c["a"]][s] != device[c["b"]][s]] == c["other_machine_seeds"]
+            if c["loss_mean_diff"] is None or render.is_primary(c, ds):
+                continue
+            low, high = render.bonferroni(c, m, "loss_diffs")
+            assert low <= c["loss_ci95"][0] and high >= c["loss_ci95"][1]
+            assert f"{render.signed(low, 4)} a {render.signed(high, 4)}" in text, (ds, c["a"], c["b"])
 
 
 def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
