@@ -6,8 +6,8 @@ Uso: python scripts/render.py          # reescreve os blocos dos dois arquivos
 
 Cada bloco fica entre `<!-- NOME:início -->` e `<!-- NOME:fim -->`. Um bloco sem os seus marcadores no
 arquivo é um erro (MissingMarker): nada some da resposta em silêncio. Um bloco tem tabelas e, quando uma frase
-depende dos números (o veredito de tempo da questão 6, a nota do benchmark), essa frase; o texto em volta dos
-blocos é escrito à mão e não cita tempos, que mudam de uma máquina para outra.
+depende dos números (a nota do benchmark), essa frase; o texto em volta dos blocos é escrito à mão e não cita
+tempos, que mudam de uma máquina para outra.
 """
 
 from __future__ import annotations
@@ -164,10 +164,16 @@ def is_primary(c: dict, ds: str) -> bool:
     return c.get("group") == PRIMARY_GROUP[ds] and (c.get("effect") or "").startswith("tudo junto")
 
 
+def family_size(comparisons: list[dict], ds: str) -> int:
+    """Quantos intervalos a correção de Bonferroni cobre num conjunto: cada comparação exploratória é testada na
+    acurácia e, quando tem perda, também na perda; cada teste é um intervalo da família."""
+    return sum(1 + (c.get("loss_mean_diff") is not None) for c in comparisons if not is_primary(c, ds))
+
+
 def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
     """O intervalo da diferença média (de acurácia; de perda com `key="loss_diffs"`) com a correção de Bonferroni
-    para `m` comparações: cada uma ao nível 1 − 0,05/m (t de Student, n − 1 graus de liberdade), a partir das
-    diferenças por semente."""
+    para uma família de `m` intervalos: cada um ao nível 1 − 0,05/m (t de Student, n − 1 graus de liberdade), a
+    partir das diferenças por semente."""
     diffs = c[key]
     half = (t_quantile(1 - 0.05 / (2 * m), len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
             if len(diffs) > 1 else float("inf"))
@@ -183,7 +189,8 @@ def seeds_text(seeds: list[int], n: int = 3) -> str:
 def comparisons_table(summary: dict, group: str, ds: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni
-    para todas as exploratórias do conjunto (o mesmo m nas duas medidas); e as sementes em que as duas receitas
+    para a família de todos os intervalos exploratórios do conjunto, de acurácia e de perda (`family_size`); e as
+    sementes em que as duas receitas
     rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
     sua célula em negrito; a comparação principal (`is_primary`) vem marcada e não tem correção."""
     def interval(low, high, places=2):
@@ -204,7 +211,7 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
         return label + (" **(principal)**" if is_primary(c, ds) else "")
 
     everything = (summary or {}).get("_comparisons", [])
-    m = sum(not is_primary(c, ds) for c in everything)
+    m = family_size(everything, ds)
     rows = []
     for c in everything:
         if c.get("group") == group:
@@ -220,7 +227,7 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
                                   else bold(interval(*(b := bonferroni(c, m, "loss_diffs")), 4), *b))
             rows.append([effect(c), acc, corrected, loss, loss_corrected,
                          seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
-    return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} exploratórias)",
+    return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",
                   "perda (95%)", "Bonferroni", "máquinas diferentes (sementes)"],
                  rows, text_columns=(5,)) if rows else ""
 
@@ -263,8 +270,9 @@ def candidates_table(root: Path, ds: str) -> str:
 
 
 def block_q6(root: Path) -> str:
-    """A questão 6: a validação em eval() e em train(), e a memória e o tempo de cada modo do autograd, com o
-    veredito de tempo que o notebook gravou em q6.json ("time_verdict"): render.py não o recalcula."""
+    """A questão 6: a validação em eval() e em train(), e a memória e o tempo de cada modo do autograd, na máquina
+    em que foram medidos, com o veredito de tempo de cada modo contra o autograd ligado, numa coluna: é o texto que
+    o notebook gravou em q6.json ("time_verdict"), e render.py não o recalcula."""
     q6 = get(root, "mnist", "q6")
     labels = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`",
               "inference_mode": "`torch.inference_mode()`"}
@@ -275,17 +283,14 @@ def block_q6(root: Path) -> str:
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
     rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
-             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}"]
+             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
+             "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
-    headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens", "guardado para o `backward()`",
-               f"tempo: mediana de {q6['repeats']}", "faixa"]
-    # o veredito de tempo numa frase abaixo da tabela; os modos com o mesmo veredito, juntos
-    said: dict[str, list[str]] = {}
-    for key in (k for k in labels if k != "grad" and k in q6["modes"]):
-        said.setdefault(verdicts.get(key, pending), []).append(labels[key])
-    note = "; ".join(f"com {' e com '.join(names)}, {verdict}" for verdict, names in said.items())
-    return (modes + "\n\n" + table(headers, rows)
-            + (f"\n\nContra o autograd ligado, {note}." if note else ""))
+    device = (q6.get("identity") or {}).get("device_name")
+    headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
+               "guardado para o `backward()`", f"tempo: mediana de {q6['repeats']}", "faixa",
+               "tempo, contra o autograd ligado"]
+    return modes + "\n\n" + table(headers, rows)
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -413,8 +418,11 @@ def bench_note(root: Path, b: dict) -> str:
     grad = b["eval_images_per_second_grad_enabled"]["median"]
     faster = "O `inference_mode`" if inference > grad else "O autograd ligado"
     how = "numa repetição só" if b["repeats"] == 1 else f"na mediana de {b['repeats']} repetições"
-    text = (f"{faster} avaliou mais imagens por segundo {how}, com a CPU livre; na questão 6 do `respostas.md`, "
-            f"com {q6['repeats']} repetições alternadas, {verdict}.")
+    where = (q6.get("identity") or {}).get("device_name")
+    text = (f"{faster} avaliou mais imagens por segundo {how}, com a CPU livre. Na questão 6 do `respostas.md`"
+            + (f", medida em {where}" if where else "")
+            + f" com {q6['repeats']} repetições alternadas, o veredito gravado para o `inference_mode` contra o "
+            f"autograd ligado é: \"{verdict}\".")
     if b["repeats"] == 1 and verdict.startswith("as faixas se cruzam"):
         text += " Nenhuma das duas medidas estabelece uma diferença de tempo."
     return "\n\n" + text

@@ -14,8 +14,10 @@
   (`choose_best` dos notebooks) e dá os vencedores gravados em results/.
 - As tabelas nomeiam as receitas por extenso: o identificador (o nome do arquivo em results/) só aparece na
   coluna "chave", nunca na prosa.
-- As comparações corrigem a perda como a acurácia (Bonferroni) e dizem quais pares misturam máquinas, como o
-  device_name de cada treino manda.
+- As comparações corrigem a perda como a acurácia (Bonferroni, com a família de todos os intervalos exploratórios:
+  um de acurácia e um de perda por comparação) e dizem quais pares misturam máquinas, como o device_name de cada
+  treino manda.
+- A questão 6 diz em que máquina mediu o tempo, e o veredito de cada modo fica na linha dele.
 """
 
 import json
@@ -386,14 +388,21 @@ def test_bonferroni_uses_the_same_t_as_the_intervals_and_only_exploratory_compar
 
 
 def test_loss_is_corrected_like_accuracy_and_the_tables_say_which_pairs_mix_machines():
-    """A perda é tratada como a acurácia: cada comparação exploratória com perda mostra o intervalo com Bonferroni
-    (mais largo que o de 95%), escrito no respostas.md. E a coluna das máquinas diz a verdade: as sementes em que A e
-    B rodaram em máquinas diferentes ("other_machine_seeds" do summary.json) são as que o device_name de cada
-    treino dá (o TTA reavalia o mesmo treino, na mesma máquina)."""
+    """A perda é tratada como a acurácia: cada comparação exploratória mostra o intervalo com Bonferroni (mais largo
+    que o de 95%), de acurácia e de perda, escrito no respostas.md. A família conta cada intervalo: uma comparação
+    exploratória com perda são dois testes, e o cabeçalho diz o total. E a coluna das máquinas diz a verdade: as
+    sementes em que A e B rodaram em máquinas diferentes ("other_machine_seeds" do summary.json) são as que o
+    device_name de cada treino dá (o TTA reavalia o mesmo treino, na mesma máquina)."""
     text = RESPOSTAS.read_text(encoding="utf-8")
     for ds in ("mnist", "fashion"):
         comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
-        m = sum(not render.is_primary(c, ds) for c in comparisons)
+        exploratory = [c for c in comparisons if not render.is_primary(c, ds)]
+        m = len(exploratory) + sum(c["loss_mean_diff"] is not None for c in exploratory)
+        assert render.family_size(comparisons, ds) == m
+        assert f"Bonferroni ({m} intervalos)" in text, (ds, m)
+        for c in exploratory:
+            low, high = render.bonferroni(c, m)
+            assert f"{render.signed(low)} a {render.signed(high)}" in text, (ds, c["a"], c["b"])
         for c in comparisons:
             device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
                       for key in (c["a"], c["b"])}
@@ -414,6 +423,10 @@ def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
     block = re.search(r"<!-- q6-medida:início -->(.*?)<!-- q6-medida:fim -->",
                       RESPOSTAS.read_text(encoding="utf-8"), re.S).group(1)
     assert q6["time_verdict"] and all(text in block for text in q6["time_verdict"].values())
+    assert q6["identity"]["device_name"] in block  # o veredito vale para esta máquina, e o bloco diz qual
+    for key, verdict in q6["time_verdict"].items():  # cada veredito na linha do seu modo
+        line = next(row for row in block.splitlines() if f"`torch.{key}()`" in row and row.startswith("|"))
+        assert verdict in line, key
 
 
 def test_original_numbers_are_the_seed_answer_transcribed():

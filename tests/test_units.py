@@ -529,7 +529,7 @@ def test_numbers_and_figures_in_brazilian_format(mnist_ns, tmp_path):
     fig.canvas.draw()
     linear = [t.get_text() for t in lin.get_xticklabels() + lin.get_yticklabels()]
     assert all("." not in t for t in linear) and sum("," in t for t in linear) >= 5
-    assert {"10⁻⁵", "10⁻³", "0,01", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}  # nunca 1e-05
+    assert {"10⁻⁵", "0,001", "0,01", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}  # nunca 1e-05
     assert (tmp_path / "nova" / "f.png").stat().st_size > 5_000
     # nenhuma mudança global: uma figura que não passou por show_figure fica com o ponto decimal
     other, ax = plt.subplots()
