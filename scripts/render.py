@@ -186,6 +186,11 @@ def seeds_text(seeds: list[int], n: int = 3) -> str:
     return "todas" if len(seeds) == n else ", ".join(map(str, seeds)) if seeds else "—"
 
 
+def interval_text(low: float, high: float, places: int = 2) -> str:
+    """"−0,18 a +0,42"; um limite que arredonda para zero ganha uma casa: −0,005, não −0,00."""
+    return " a ".join(signed(x, places + (x != 0 and round(abs(x), places) == 0)) for x in (low, high))
+
+
 def comparisons_table(summary: dict, group: str, ds: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni
@@ -193,9 +198,6 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
     sementes em que as duas receitas
     rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
     sua célula em negrito; a comparação principal (`is_primary`) vem marcada e não tem correção."""
-    def interval(low, high, places=2):
-        return f"{signed(low, places)} a {signed(high, places)}"
-
     def bold(text, low, high):
         return f"**{text}**" if low > 0 or high < 0 else text
 
@@ -216,15 +218,15 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
     for c in everything:
         if c.get("group") == group:
             primary, low, high = is_primary(c, ds), *c["ci95"]
-            acc = bold(f"{signed(c['mean_diff'])} ({interval(low, high)})", low, high)
-            corrected = "—" if primary else bold(interval(*(b := bonferroni(c, m))), *b)
+            acc = bold(f"{signed(c['mean_diff'])} ({interval_text(low, high)})", low, high)
+            corrected = "—" if primary else bold(interval_text(*(b := bonferroni(c, m))), *b)
             if c["loss_mean_diff"] is None:
                 loss = loss_corrected = "—"
             else:
                 low, high = c["loss_ci95"]
-                loss = bold(f"{signed(c['loss_mean_diff'], 4)} ({interval(low, high, 4)})", low, high)
+                loss = bold(f"{signed(c['loss_mean_diff'], 4)} ({interval_text(low, high, 4)})", low, high)
                 loss_corrected = ("—" if primary
-                                  else bold(interval(*(b := bonferroni(c, m, "loss_diffs")), 4), *b))
+                                  else bold(interval_text(*(b := bonferroni(c, m, "loss_diffs")), 4), *b))
             rows.append([effect(c), acc, corrected, loss, loss_corrected,
                          seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
     return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",

@@ -402,7 +402,7 @@ def test_loss_is_corrected_like_accuracy_and_the_tables_say_which_pairs_mix_mach
         assert f"Bonferroni ({m} intervalos)" in text, (ds, m)
         for c in exploratory:
             low, high = render.bonferroni(c, m)
-            assert f"{render.signed(low)} a {render.signed(high)}" in text, (ds, c["a"], c["b"])
+            assert render.interval_text(low, high) in text, (ds, c["a"], c["b"])
         for c in comparisons:
             device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
                       for key in (c["a"], c["b"])}
@@ -411,7 +411,7 @@ def test_loss_is_corrected_like_accuracy_and_the_tables_say_which_pairs_mix_mach
                 continue
             low, high = render.bonferroni(c, m, "loss_diffs")
             assert low <= c["loss_ci95"][0] and high >= c["loss_ci95"][1]
-            assert f"{render.signed(low, 4)} a {render.signed(high, 4)}" in text, (ds, c["a"], c["b"])
+            assert render.interval_text(low, high, 4) in text, (ds, c["a"], c["b"])
 
 
 def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
