@@ -68,7 +68,8 @@ def count(dataset: str) -> tuple[dict, list[dict]]:
         if arch not in per_arch:
             per_arch[arch] = tuple(flops_per_image(build(arch), train) for train in (True, False))
         train_img, eval_img = per_arch[arch]
-        epochs, tta = len(r["history"]), 2 if "val_acc_tta" in r.get("extra", {}) else 0
+        tta_file = path.with_name(f"tta_{r['experiment']}_semente{r['seed']}.json")  # o TTA passa 2 vezes
+        epochs, tta = len(r["history"]), 2 if tta_file.exists() else 0
         evals = r["n_valid"] * epochs + (r["n_test"] if r["test_acc"] is not None else 0)
         evals += tta * (r["n_valid"] + r["n_test"])
         row = {"run": path.stem, "arch": arch, "epochs": epochs, "n_train": r["n_train"],

@@ -12,8 +12,8 @@ from pathlib import Path
 
 # As etiquetas das células que os dois notebooks compartilham, idênticas nos dois (um teste confere).
 SHARED_TAGS = ("setup", "format", "parameters", "infra", "fingerprint", "data", "model-convnet", "model-convnet-bn",
-               "training", "augment", "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired",
-               "q4-runs", "q4-grid", "mod4", "my-experiment", "comparison", "choice", "plot-seeds", "best-model",
+               "training", "figures", "plot-history", "experiments", "sgd-rate", "seeds", "paired", "q4-runs",
+               "q4-grid", "mod4", "measure", "my-experiment", "comparison", "choice", "plot-seeds", "best-model",
                "confusion", "times")
 # Etiquetas de células que rodam experimentos (compartilhadas, mas não são definições): load_namespace as pula.
 EXPERIMENT_TAGS = ("q4-runs", "mod4")

@@ -47,7 +47,8 @@ def main(argv=None) -> int:
     torch = nb["torch"]
     device = nb["get_device"]()
     data = nb["load_data"](nb["datasets"].MNIST, args.data_dir, {}, seed=0, n_valid=10_200, device=device)
-    data = nb["head_of_train"](data, len(data["valid"][1]))
+    n = len(data["valid"][1])
+    data = {**data, "train": (data["train"][0][:n], data["train"][1][:n])}
     cfg = committed["config"]
     default_threads = torch.get_num_threads()
     runs = []

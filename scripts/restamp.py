@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "scratch" / "restamp.jsonl"
 COMPARED = ("lr", "train_loss", "train_acc", "val_loss", "val_acc")
-REV = "0238d8c"  # o commit cujo código fez (ou carimbou, com provas) os resultados commitados
+REV = "6c14c53"  # o commit cujo código fez (ou carimbou, com provas) os resultados commitados
 
 
 class FirstEpoch(Exception):
@@ -47,12 +47,12 @@ def setup(prefix: str, rev: str | None = None):
     ns = load_namespace(path)
     cls = datasets.MNIST if prefix == "mnist" else datasets.FashionMNIST
     data = ns["load_data"](cls, ROOT / "data", {}, seed=0, n_valid=10_200)
-    ns["DATA"] = data  # as métricas extras (o TTA do Fashion-MNIST) leem o DATA do notebook
+    ns["DATA"] = data  # o TTA do Fashion-MNIST lê o DATA do notebook
     return ns, data
 
 
 def data_of(ns, data, stem: str) -> dict:
-    return ns["head_of_train"](data, 10_200) if "mod4_treino_17pct" in stem else data
+    return {**data, "train": tuple(t[:10_200] for t in data["train"])} if "mod4_treino_17pct" in stem else data
 
 
 def refit(stems: list[str], rev: str | None) -> None:
@@ -76,7 +76,7 @@ def refit(stems: list[str], rev: str | None) -> None:
                    "same_as_saved": all(record[k] == r["history"][0][k] for k in COMPARED),
                    "trained_on": r["device_name"], "refit_on": ns["device_name"](torch.device("cpu"))}
             write(row)
-        if prefix == "fashion":  # as métricas extras (o TTA), nos pesos do vencedor, os únicos no git
+        if prefix == "fashion":  # o TTA, nos pesos do vencedor, os únicos no git
             best = json.loads((ROOT / "results/fashion/best.json").read_text(encoding="utf-8"))
             model = ns["build_model"](best["arch"])
             model.load_state_dict(torch.load(ROOT / "models/fashion_best.pt", weights_only=True))
@@ -123,12 +123,17 @@ def stamp() -> None:
         changed[prefix] = changed_on_the_path(ns, setup(prefix, REV)[0])
         for path in sorted((ROOT / "results" / prefix).glob("*_seed*.json")):
             r = json.loads(path.read_text(encoding="utf-8"))
-            extra = ns["tta_metrics"] if "extra" in r else None
-            r["identity"] = ns["run_identity"](data_of(ns, data, path.stem), r["config"], r["seed"], extra)
+            if "extra" in r:  # as acurácias com TTA saem do resultado e vão para uma medida própria (tta_of)
+                tta = {**r.pop("extra"), "identity": {"weights_sha256": r["weights_sha256"],
+                                                      "code": ns["fingerprint"](ns["tta_metrics"])}}
+                tta_path = path.with_name(f"tta_{r['experiment']}_semente{r['seed']}.json")  # não é um *_seed*.json
+                tta_path.write_text(json.dumps(tta, indent=1, ensure_ascii=False), encoding="utf-8")
+                stamped.append(f"{prefix}/{tta_path.stem}")
+            r["identity"] = ns["run_identity"](data_of(ns, data, path.stem), r["config"], r["seed"])
             path.write_text(json.dumps(r, indent=1, ensure_ascii=False), encoding="utf-8")
             stamped.append(f"{prefix}/{path.stem}")
     audit = json.loads((ROOT / "results" / "fingerprint_audit.json").read_text(encoding="utf-8"))
-    audit["restamp_2026_12_06"] = {"method": __doc__.split("\n\n", 2)[2].strip(), "code": REV,
+    audit[f"restamp_after_{REV}"] = {"method": __doc__.split("\n\n", 2)[2].strip(), "code": REV,
                                    "changed_on_the_training_path": changed, "first_epoch_bit_identical": proofs,
                                    "stamped": stamped}
     (ROOT / "results" / "fingerprint_audit.json").write_text(json.dumps(audit, indent=1, ensure_ascii=False),

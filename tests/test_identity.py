@@ -254,30 +254,16 @@ def test_committed_results_carry_the_identity_of_todays_code(mnist_ns, fashion_n
         data = ns["DATA"] = ns["load_data"](cls, ROOT / "data", {}, seed=0, n_valid=10_200)
         for path in sorted((ROOT / "results" / key).glob("*_seed*.json")):
             r = json.loads(path.read_text(encoding="utf-8"))
-            used = ns["head_of_train"](data, 10_200) if path.stem.startswith("mod4") else data
-            extra = ns["tta_metrics"] if "extra" in r else None
-            assert r["identity"] == ns["run_identity"](used, r["config"], r["seed"], extra), path.name
+            used = {**data, "train": tuple(t[:10_200] for t in data["train"])} if path.stem.startswith("mod4") else data
+            assert r["identity"] == ns["run_identity"](used, r["config"], r["seed"]), path.name
+    for path in sorted((ROOT / "results" / "fashion").glob("tta_*.json")):  # o TTA de cada semente, pelos pesos
+        tta = json.loads(path.read_text(encoding="utf-8"))
+        assert tta["identity"]["code"] == fashion_ns["fingerprint"](fashion_ns["tta_metrics"]), path.name
 
 
 def lab(ns, tmp_path, data=None):
     dirs = {k: str(tmp_path / k) for k in ("RESULTS_DIR", "FIGURES_DIR", "CHECKPOINTS_DIR", "MODELS_DIR")}
     return ns["Lab"](data or tiny_data(), "t", "t", dirs, torch.device("cpu"))
-
-
-def test_extra_metrics_count_only_when_asked_for(ns, tmp_path):
-    """Um resultado gravado com métricas extras (o TTA do vencedor) vale também para quem não as pede: elas não
-    mudam o treino. Quem as pede com outro código delas treina de novo."""
-    the_lab = lab(ns, tmp_path)
-    define(ns, "def metrics_a(model):\n    return {'n': 1}\n\n\ndef metrics_b(model):\n    return {'n': 2}\n")
-    cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
-    with contextlib.redirect_stdout(io.StringIO()):
-        the_lab.run("exp", cfg, extra=ns["metrics_a"])
-        the_lab.trained.clear()
-        the_lab.run("exp", cfg)  # sem extras: o mesmo resultado
-        the_lab.run("exp", cfg, extra=ns["metrics_a"])  # as mesmas extras
-        assert not the_lab.trained
-        the_lab.run("exp", cfg, extra=ns["metrics_b"])  # outro código das extras
-    assert the_lab.trained == {("exp", 0)}
 
 
 @pytest.mark.parametrize("content", ["[]", '{"experiment": "exp"}', None])
@@ -302,7 +288,7 @@ def test_seu_experimento_never_overwrites_another_experiment(ns, tmp_path, monke
     monkeypatch.setitem(ns, "Q4_SUMMARY", {"base": {}})
     cfg = ns["recipe"](1, arch="fastnet", batch_size=16)
     with contextlib.redirect_stdout(io.StringIO()):
-        ns["LAB"].run("mod4", cfg, data=ns["head_of_train"](data, 16))
+        ns["LAB"].run("mod4", cfg, data={**data, "train": tuple(t[:16] for t in data["train"])})
     saved = ns["LAB"].path("mod4", 0).read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="mod4"):
         ns["seu_experimento"]("mod4", cfg, "base")
@@ -310,12 +296,11 @@ def test_seu_experimento_never_overwrites_another_experiment(ns, tmp_path, monke
 
 
 def test_truncated_weights_are_treated_as_missing(mnist_ns, tmp_path, capsys):
-    model = mnist_ns["build_model"]("convnet")
-    path = tmp_path / "inicial_seed0.pt"
-    torch.save(model.state_dict(), path)
+    model, the_lab = mnist_ns["build_model"]("convnet"), lab(mnist_ns, tmp_path)
+    path = the_lab.checkpoints / "inicial_seed0.pt"
+    mnist_ns["save_weights_atomic"](model, path)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # um disco cheio, uma cópia interrompida
-    assert mnist_ns["read_weights"](path, "cpu") is None
-    assert str(path) in capsys.readouterr().out
     result = {"experiment": "inicial", "seed": 0, "config": {"arch": "convnet"},
               "weights_sha256": mnist_ns["state_sha256"](model.state_dict())}
-    assert lab(mnist_ns, tmp_path).load_model(result) is None  # sem exceção: o chamador treina de novo
+    assert the_lab.load_model(result) is None  # sem exceção: o chamador treina de novo
+    assert str(path) in capsys.readouterr().out

@@ -138,10 +138,11 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         seeds = q4_seeds[name] if name in q4_seeds and name not in tested else list(range(N_SEEDS))
         assert s["seeds"] == seeds and s["n_test"] == runs["inicial_seed0"]["n_test"], name
         files = [runs[f"{name.removesuffix('+tta')}_seed{i}"] for i in s["seeds"]]
-        if name.endswith("+tta"):  # a semente 0 medida agora, as outras guardadas em "extra"
+        if name.endswith("+tta"):  # a semente 0 medida agora, as outras guardadas em tta_*_semente*.json
+            tta = [read_json(folder / f"tta_{r['experiment']}_semente{r['seed']}.json") for r in files[1:]]
             assert s["devices"] == [r["device_name"] for r in files] and s["config"] == files[0]["config"], name
-            assert s["test_accs"] == [best["test_acc"]] + [r["extra"]["test_acc_tta"] for r in files[1:]]
-            assert s["val_accs"] == [best["val_acc_tta"]] + [r["extra"]["val_acc_tta"] for r in files[1:]]
+            assert s["test_accs"] == [best["test_acc"]] + [m["test_acc_tta"] for m in tta]
+            assert s["val_accs"] == [best["val_acc_tta"]] + [m["val_acc_tta"] for m in tta]
             assert s["test_losses"] == [None] * s["n"]  # a perda com TTA não é medida: null no JSON
             assert s["test_mean"] == pytest.approx(np.mean(s["test_accs"])), name
         else:  # o resumo que seed_summary dá dos arquivos de cada semente
