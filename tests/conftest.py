@@ -12,16 +12,14 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # as figuras dos testes vão para ar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from nbcells import cells, define, load_namespace, tags_of  # noqa: E402 (cells é usado pelos testes)
+from nbcells import cells, load_namespace, tags_of  # noqa: E402 (cells é usado pelos testes)
 
 NOTEBOOKS = {"mnist": ROOT / "mnist_cnn.ipynb", "fashion": ROOT / "fashion_mnist.ipynb"}
 
 
 def notebook_constants(path, tag=None) -> dict:
-    """As atribuições de valores literais (números, textos, listas, dicionários, tuplas) de nível de módulo
-    nas células de código do notebook (só nas de etiqueta `tag`, se dada), na ordem do notebook.
-
-    Serve para ler o que uma célula de experimentos (que load_namespace pula) define, como Q4_GRID."""
+    """As atribuições de valores literais de nível de módulo nas células de código (só nas de etiqueta `tag`, se
+    dada): lê o que uma célula de experimentos (que load_namespace pula) define, como Q4_GRID."""
     found = {}
     for cell in cells(path):
         if cell["cell_type"] != "code" or (tag is not None and tag not in tags_of(cell)):
@@ -104,34 +102,3 @@ def notebook_configs(path, ns, monkeypatch, scale: float = 1.0) -> tuple[dict, d
                 configs.update(new)
                 choices[name] = {c["lr"]: c for c in new.values()}
     return configs, choices
-
-
-class _FakeResults(dict):
-    """RESULTS de mentira: qualquer experimento pedido existe, treinado na semente 0."""
-
-    def __missing__(self, name):
-        self[name] = _fake_run(name, 0)
-        return self[name]
-
-
-def _fake_run(name, seed):
-    return {"experiment": name, "seed": seed, "test_acc": 90.0 + seed, "test_loss": 0.3, "n_test": 100,
-            "history": [{"val_acc": 89.0 + seed + len(name) / 100}],  # validações distintas: uma escolha só
-            "device_name": "CPU", "config": {"name": name, "lr": 1e-3}}
-
-
-class _SeedLab:
-    def run(self, name, cfg, seed=None, **_):
-        return _fake_run(name, seed), None
-
-
-def q4_design(path) -> dict:
-    """O que a célula `q4-runs` do notebook (que load_namespace pula) faz, executada com resultados de mentira:
-    as sementes de cada receita (Q4_RUNS), o quadro (Q4_GRID) e as comparações (Q4_EFFECTS, Q4_COMPARISONS)."""
-    ns = load_namespace(path)
-    env = {**ns, **notebook_constants(path, "parameters"), "LAB": _SeedLab(), "RESULTS": _FakeResults()}
-    for cell in cells(path):
-        if cell["cell_type"] == "code" and "q4-runs" in tags_of(cell):
-            define(env, "".join(cell["source"]), f"{Path(path).name}[q4-runs]")
-    return {"seeds": {name: [r["seed"] for r in runs] for name, runs in env["Q4_RUNS"].items()},
-            "grid": env["Q4_GRID"], "effects": env["Q4_EFFECTS"], "comparisons": env["Q4_COMPARISONS"]}

@@ -18,20 +18,12 @@ def test_bench_smoke(tmp_path):
         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(out.read_text(encoding="utf-8"))
-    for key in ("epoch_ratio_dataloader_over_tensor", "fast_recipe_seconds_to_99", "seed_recipe_seconds_to_99",
-                "device", "torch", "epoch_seconds_tensor", "epoch_seconds_dataloader"):
-        assert key in report
+    assert {"epoch_ratio_dataloader_over_tensor", "fast_recipe_seconds_to_99", "seed_recipe_seconds_to_99"} <= {*report}
     assert report["n_train"] == 600 and len(report["epoch_seconds_tensor"]["values"]) == 1
     # 6 lotes de 100 da ConvNet: cerca de 4,06 TFLOP numa época de 49.800 imagens, proporcionalmente
     assert abs(report["train_tflop_per_epoch"] - 4.06 * 600 / 49_800) < 0.005
     assert 0 < report["train_gflops"] and 0 < report["sgemm_gflops_ceiling"]
     assert report["seed_recipe"]["reached"]  # 20% é fácil: o caminho "atingiu" é exercitado
-
-
-def test_bench_rejects_bad_arguments():
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--repeats", "0"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert proc.returncode == 2 and "--repeats" in proc.stderr
 
 
 def test_the_epoch_loop_of_the_scripts_gives_the_numbers_of_train_model(mnist_ns):

@@ -1,38 +1,11 @@
-"""O que um aluno vê ao abrir um notebook: a aula à vista, a maquinaria recolhida, e nenhuma surpresa de horas.
-
-- Antes do primeiro experimento, no máximo 300 linhas de código à vista; cada célula recolhida tem um título (a
-  linha `# @title` do Colab) e a marca `source_hidden` do Jupyter.
-- Uma execução completa sem GPU e sem resultados gravados avisa, antes de treinar, quanto vai levar e as
-  saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados commitados não vê aviso nenhum.
-"""
+"""Nenhuma surpresa de horas: uma execução completa sem GPU e sem resultados gravados avisa, antes de treinar,
+quanto vai levar e as saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados commitados não vê aviso."""
 
 import contextlib
 import io
 
-import pytest
 from conftest import NOTEBOOKS, ROOT, cells
 from nbcells import define
-
-
-def visible_lines(path) -> int:
-    """Linhas de código à vista antes do primeiro experimento."""
-    code = [c for c in cells(path) if c["cell_type"] == "code"]
-    first = next(i for i, c in enumerate(code) if 'run_and_plot("inicial"' in "".join(c["source"]))
-    return sum(len("".join(c["source"]).splitlines()) for c in code[:first]
-               if not c["metadata"].get("jupyter", {}).get("source_hidden", False))
-
-
-@pytest.mark.parametrize("key", ["mnist", "fashion"])
-def test_the_lesson_is_in_view_and_the_plumbing_folded(key):
-    assert visible_lines(NOTEBOOKS[key]) <= 300
-    folded = [c for c in cells(NOTEBOOKS[key]) if c["metadata"].get("jupyter", {}).get("source_hidden")]
-    assert len(folded) >= 8
-    for cell in folded:  # recolhida no Jupyter e no Colab, com um título que diz o que faz
-        first = "".join(cell["source"]).splitlines()[0]
-        assert first.startswith("# @title ") and first.endswith('{ display-mode: "form" }'), first
-        assert cell["metadata"].get("cellView") == "form"
-    parameters = next(c for c in cells(NOTEBOOKS[key]) if "parameters" in c["metadata"].get("tags", []))
-    assert len([line for line in "".join(parameters["source"]).splitlines() if " = " in line]) <= 8
 
 
 def first_cells_output(folder, monkeypatch) -> str:

@@ -1,4 +1,4 @@
-"""As ferramentas em volta dos notebooks: make sync, make lab, make notebooks (run_notebook.py), a execução sem
+"""As ferramentas em volta dos notebooks: make sync, make notebooks (run_notebook.py), a execução sem
 Jupyter (plain_run.py), os kernels em paralelo (from_scratch.py) e a ordem das células (nenhuma usa um nome que
 só uma célula posterior define)."""
 
@@ -9,13 +9,10 @@ import os
 import subprocess
 import symtable
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, cells
 from nbcells import tags_of
-
-BIN = Path(sys.executable).parent
 
 
 def write_notebook(path, code_cells, newline=False):
@@ -80,27 +77,6 @@ def test_sync_refuses_different_cell_counts(tmp_path):
         assert dst.read_bytes() == before
 
 
-def test_sync_keeps_committed_notebooks_byte_identical(tmp_path):
-    """Nos notebooks do repositório (cópias), quando já estão em dia, o sync não muda nenhum byte."""
-    for path in NOTEBOOKS.values():
-        (tmp_path / path.name).write_bytes(path.read_bytes())
-    src, dst = tmp_path / NOTEBOOKS["mnist"].name, tmp_path / NOTEBOOKS["fashion"].name
-    if sync("--check", "--source", src, "--target", dst).returncode:
-        pytest.skip("os notebooks commitados estão fora de sincronia (o teste de igualdade acusa isso)")
-    before = dst.read_bytes()
-    assert sync("--source", src, "--target", dst).returncode == 0 and dst.read_bytes() == before
-
-
-# ------------------------------------------------------------------ make lab
-
-
-def test_jupyter_lab_starts_from_this_environment():
-    jupyter = BIN / "jupyter"
-    assert jupyter.exists(), f"falta o jupyter em {BIN}: rode `make install`"
-    proc = subprocess.run([str(jupyter), "lab", "--version"], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-
-
 # ------------------------------------------------------------------ make notebooks, plain_run.py, from_scratch.py
 
 
@@ -145,19 +121,18 @@ def test_plain_run_prints_tables_and_markdown_as_text_and_names_the_failing_cell
 
 def test_parallel_kernels_start_one_at_a_time_and_all_finish(tmp_path):
     """from_scratch.py --parallel: dois kernels que partem juntos podem escolher a mesma porta (ZMQError) e perder
-    um notebook inteiro; launch só devolve quando o kernel já executa, e refaz um que morreu antes. Três rodadas."""
+    um notebook inteiro; launch só devolve quando o kernel já executa, e refaz um que morreu antes."""
     pytest.importorskip("papermill")
     import from_scratch
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for round_ in range(3):
-        procs = []
-        for name in ("a.ipynb", "b.ipynb"):
-            write_notebook(tmp_path / name, [("x = 1", []), ("print(x + 1)", [])])
-            procs.append(from_scratch.launch(name, False, {}, tmp_path, env))
-        for proc, _, log in procs:
-            assert proc.wait(120) == 0, (round_, (tmp_path / "a.log").read_text(encoding="utf-8")[-2000:])
-            log.close()
+    procs = []
+    for name in ("a.ipynb", "b.ipynb"):
+        write_notebook(tmp_path / name, [("x = 1", []), ("print(x + 1)", [])])
+        procs.append(from_scratch.launch(name, False, {}, tmp_path, env))
+    for proc, _, log in procs:
+        assert proc.wait(120) == 0, (tmp_path / "a.log").read_text(encoding="utf-8")[-2000:]
+        log.close()
 
 
 # ------------------------------------------------------------------ nenhuma célula usa um nome definido depois
@@ -212,20 +187,12 @@ def forward_references(path):
             if first_def.get(name, i + 1) > i]
 
 
-def describe(i, tag, line, name, where):
-    cell = f"célula {i}" + (f" [{tag}]" if tag else "")
-    return f"{cell}, linha {line}: usa {name}, " + (f"definido primeiro na célula {where}" if where is not None
-                                                    else "que nenhuma célula define")
-
-
 @pytest.mark.parametrize("path", list(NOTEBOOKS.values()), ids=lambda p: p.name)
 def test_no_cell_uses_a_name_defined_only_later(path):
-    """Rodando as células em ordem, cada nome lido (também dentro das funções) já foi definido.
-
-    Os números são os índices das células no notebook (a partir de 0, contando as de texto)."""
-    problems = [describe(*p) for p in forward_references(path)]
-    if problems:
-        pytest.fail(f"{path.name}:\n" + "\n".join(problems), pytrace=False)
+    """Rodando as células em ordem, cada nome lido (também dentro das funções) já foi definido."""
+    problems = [f"célula {i} [{tag}], linha {line}: usa {name}, definido primeiro na célula {where}"
+                for i, tag, line, name, where in forward_references(path)]
+    assert not problems, f"{path.name} (células a partir de 0, com as de texto; None: nenhuma):\n" + "\n".join(problems)
 
 
 def test_forward_reference_finder_on_a_small_example(tmp_path):

@@ -4,7 +4,6 @@ Cada erro que um aluno pode provocar é conferido pelo tipo, pelo nome do que es
 arquivo), pela língua da mensagem (português) e por nada ter sido gravado antes dele (`fails`)."""
 
 import contextlib
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -13,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import NOTEBOOKS, ROOT, notebook_constants
+from conftest import NOTEBOOKS, notebook_constants
 from scipy import stats
 
 
@@ -74,30 +73,6 @@ def test_architectures_have_the_sizes_the_text_gives(mnist_ns, fashion_ns, key, 
     assert out.shape == (3, 10) and torch.isfinite(out).all()
 
 
-def test_vgg_res_swaps_the_last_conv_for_a_residual_block(fashion_ns):
-    net = fashion_ns["build_model"]("vgg_res").eval()
-    block = net.features[-2]
-    assert isinstance(block, fashion_ns["ResidualBlock"]) and isinstance(net.features[-1], torch.nn.MaxPool2d)
-    x = torch.randn(3, 128, 7, 7)
-    with torch.no_grad():
-        block.body[-1].weight.zero_()  # o último BN zerado: sobra só o atalho
-        block.body[-1].bias.zero_()
-        assert torch.equal(block(x), torch.relu(x))
-
-
-def test_fast_recipe_net_does_about_half_the_work(mnist_ns):
-    """O texto da seção 5.8 diz "metade das contas por imagem": medido com FlopCounterMode."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    def flops(arch):
-        model = mnist_ns["build_model"](arch).eval()
-        with FlopCounterMode(display=False) as counter, torch.no_grad():
-            model(torch.zeros(1, 1, 28, 28))
-        return counter.get_total_flops()
-
-    assert 0.4 < flops(mnist_ns["FAST_RECIPE"]["arch"]) / flops("fastnet") < 0.6
-
-
 def test_predict_and_evaluate_run_in_eval_without_autograd_and_change_nothing(mnist_ns):
     torch.manual_seed(0)
     model = mnist_ns["build_model"]("fastnet").train()
@@ -154,20 +129,16 @@ def test_config_says_what_runs(mnist_ns):
 
 
 @pytest.mark.parametrize("match,call", [
-    ("'adamm'", lambda ns: ns["recipe"](1, optimizer="adamm")), ("''", lambda ns: ns["recipe"](1, optimizer="")),
-    ("cosine-magic", lambda ns: ns["recipe"](1, scheduler="cosine-magic")),
+    ("'adamm'", lambda ns: ns["recipe"](1, optimizer="adamm")),
     ("momentum", lambda ns: ns["recipe"](1, momentum=0.9)),  # a opção vai em optimizer_options, não solta
-    ("EPOCH_SCALE", lambda ns: ns["recipe"](6, 0)), ("resnet9000", lambda ns: ns["build_model"]("resnet9000"))],
-    ids=["otimizador", "otimizador-vazio", "agendador", "campo-solto", "escala", "arquitetura"])
+    ("resnet9000", lambda ns: ns["build_model"]("resnet9000"))], ids=["otimizador", "campo-solto", "arquitetura"])
 def test_a_bad_recipe_is_named(mnist_ns, match, call):
     with fails(match):
         call(mnist_ns)
 
 
 @pytest.mark.parametrize("field,value,match", [
-    ("epochs", 0, None), ("epochs", -3, None), ("epochs", 1.5, None), ("batch_size", 0, None), ("lr", 0.0, None),
-    ("lr", -1e-3, None), ("lr", float("nan"), None), ("lr", True, None), ("arch", "resnet9000", "resnet9000"),
-])
+    ("epochs", 1.5, None), ("lr", float("nan"), None), ("arch", "resnet9000", "resnet9000")])
 def test_a_bad_config_stops_before_training_and_writes_nothing(mnist_ns, tmp_path, field, value, match):
     cfg = {**mnist_ns["recipe"](1, arch="fastnet"), field: value}
     with fails(match or rf"\b{field}\b"):
@@ -263,14 +234,18 @@ class _Payload:
         return (Path.touch, (self.marker,))
 
 
-def test_weights_are_read_as_tensors_only(mnist_ns, tmp_path):
-    """load_model lê os pesos com weights_only=True: um checkpoint com código não é executado."""
+def test_unreadable_weights_are_treated_as_missing_and_never_executed(mnist_ns, tmp_path, capsys):
+    """load_model lê os pesos só como tensores: um arquivo cortado (um disco cheio, uma cópia interrompida) ou com
+    código é dito e tratado como ausente (o chamador treina de novo), e o código não é executado."""
     lab = make_lab(mnist_ns, tmp_path)
     result, _ = lab.run("exp", mnist_ns["recipe"](1, arch="fastnet", batch_size=32))
+    path = tmp_path / "checkpoints" / "exp_seed0.pt"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    capsys.readouterr()
+    assert lab.load_model(result) is None and str(path) in capsys.readouterr().out
     marker = tmp_path / "executado"
-    torch.save({"w": _Payload(marker)}, tmp_path / "checkpoints" / "exp_seed0.pt")
-    assert lab.load_model(result) is None  # recusado como ilegível: tratado como ausente, e treinado de novo
-    assert not marker.exists()
+    torch.save({"w": _Payload(marker)}, path)
+    assert lab.load_model(result) is None and not marker.exists()
 
 
 def test_poisoning_replay_in_miniature(mnist_ns, tmp_path):
@@ -489,45 +464,6 @@ def test_q4_grid_is_two_by_two_and_each_effect_in_it_changes_one_factor():
         assert all(len({a, b} & set(where)) == 1 for a, b in q4["Q4_EFFECTS"] if frozenset((a, b)) - set(where))
 
 
-def test_grid_table_and_plot(mnist_ns, tmp_path, monkeypatch):
-    grid = notebook_constants(NOTEBOOKS["mnist"], "q4-runs")["Q4_GRID"]
-    monkeypatch.setitem(mnist_ns, "Q4_GRID", grid)
-    lrs = {"adam_constante": 1e-3, "mod2_scheduler": 1e-3, "sgd_constante": 0.1, "mod3_sgd_scheduler": 0.01}
-    summary = {name: mnist_ns["seed_summary"](runs_of([98.0 + i, 98.2 + i, 98.4 + i], losses=[0.05, 0.04, 0.06],
-                                                      lr=lrs[name]))
-               for i, name in enumerate(grid.values())}
-    table = mnist_ns["grid_table"](summary)
-    assert list(table.index) == ["Adam", "SGD"] and list(table.columns) == ["constante", "OneCycle"]
-    i = list(grid.values()).index(grid[("SGD", "OneCycle")])
-    assert table.loc["SGD", "OneCycle"] == f"{mnist_ns['br'](98.2 + i)}% ± 0,20 · perda 0,0500 · taxa 0,01"
-    mnist_ns["plot_grid"](summary, tmp_path / "q4.png")
-    mnist_ns["plot_seeds"](summary, tmp_path / "sementes.png")
-    plt.close("all")
-    assert (tmp_path / "q4.png").stat().st_size > 10_000 and (tmp_path / "sementes.png").stat().st_size > 10_000
-
-
-def test_numbers_and_figures_in_brazilian_format(mnist_ns, tmp_path):
-    """lr_text e br escrevem como no Brasil; show_figure formata cada eixo da figura que recebe, e só ela."""
-    assert [mnist_ns["lr_text"](x) for x in (1e-5, 1e-3, 0.015, 0.1)] == ["0,00001", "0,001", "0,015", "0,1"]
-    assert mnist_ns["br"](49_800, 0) == "49.800" and mnist_ns["br"](99.054) == "99,05"
-    fig, (lin, log) = plt.subplots(1, 2)
-    lin.plot([0.5, 1.5], [0.25, 0.75])
-    log.plot([1e-5, 1e-1], [1, 2])
-    log.set_xscale("log")
-    mnist_ns["show_figure"](fig, tmp_path / "nova" / "f.png")
-    fig.canvas.draw()
-    linear = [t.get_text() for t in lin.get_xticklabels() + lin.get_yticklabels()]
-    assert all("." not in t for t in linear) and sum("," in t for t in linear) >= 5
-    assert {"10⁻⁵", "0,001", "0,01", "0,1"} <= {t.get_text() for t in log.get_xticklabels()}  # nunca 1e-05
-    assert (tmp_path / "nova" / "f.png").stat().st_size > 5_000
-    # nenhuma mudança global: uma figura que não passou por show_figure fica com o ponto decimal
-    other, ax = plt.subplots()
-    ax.plot([0.5, 1.5], [0.25, 0.75])
-    other.canvas.draw()
-    assert any("." in t.get_text() for t in ax.get_xticklabels())
-    plt.close("all")
-
-
 # ------------------------------------------------------------------ aumento de dados
 
 
@@ -560,17 +496,14 @@ def test_random_erasing_blanks_one_square_on_about_half_the_batch(fashion_ns):
     augment = fashion_ns["augment"]
     x = torch.rand(400, 1, 28, 28) + 0.5  # nenhum pixel é 0 antes do apagamento
     holes = augment(x, erase=10, generator=torch.Generator().manual_seed(0))[:, 0] == 0
-    for bad in (-1, 29, 2.5, True):  # o lado do quadrado, fora de 0 a 28: um erro claro no primeiro lote
-        with fails(r"augment\['erase'\]"):
-            augment(x, erase=bad)
+    with fails(r"augment\['erase'\]"):  # o lado do quadrado, fora de 0 a 28: um erro claro no primeiro lote
+        augment(x, erase=29)
     zeros = holes.sum((1, 2))
     assert set(zeros.tolist()) == {0, 100}  # um quadrado 10×10 inteiro, dentro da imagem, ou nada
     assert 150 < (zeros == 100).sum() < 250  # em cerca de metade das imagens (probabilidade 0,5 cada)
     for hole in holes[zeros == 100]:  # e os 100 pixels formam um único quadrado contíguo
         rows, cols = hole.nonzero().unbind(1)
         assert rows.max() - rows.min() == 9 and cols.max() - cols.min() == 9
-    boxes = holes[zeros == 100].nonzero()
-    assert boxes[:, 1:].min() == 0 and boxes[:, 1:].max() == 27  # o quadrado chega às bordas
     # o apagamento é sorteado depois do resto: fora do quadrado, a mesma imagem (deslocada, espelhada) de antes
     plain = augment(x, max_shift=2, hflip=True, generator=torch.Generator().manual_seed(5))
     both = augment(x, max_shift=2, hflip=True, erase=10, generator=torch.Generator().manual_seed(5))
@@ -587,10 +520,7 @@ def params(**overrides):
     return {**p, **overrides}
 
 
-@pytest.mark.parametrize("name,value", [
-    ("SEED", -1), ("SEED", 1.5), ("SEED", True), ("SUBSET", 1), ("SUBSET", 100_000), ("SUBSET", -5),
-    ("SUBSET", True), ("EPOCH_SCALE", 0), ("EPOCH_SCALE", float("inf")), ("EPOCH_SCALE", "1"), ("N_SEEDS", 0),
-    ("N_SEEDS", 2.0), ("FORCE_RETRAIN", "sim"), ("DRIVE_DIR", 3), ("DATA_DIR", None)])
+@pytest.mark.parametrize("name,value", [("SEED", True), ("SUBSET", 100_000), ("EPOCH_SCALE", "1"), ("DRIVE_DIR", 3)])
 def test_bad_parameters_are_named(mnist_ns, tmp_path, monkeypatch, name, value):
     monkeypatch.chdir(tmp_path)
     with fails(rf"\b{name}\b"):
@@ -660,38 +590,28 @@ def test_broken_results_files_are_named_before_training(mnist_ns, tmp_path, monk
     assert check(params(), "mnist")["RESULTS_DIR"] == "results/mnist"  # de antes da identidade: legível, não é erro
 
 
-def test_reproducibility_differences():
-    """scripts/reproducibility.py: idênticos só se cada número de cada época e o teste forem iguais."""
-    spec = importlib.util.spec_from_file_location("reproducibility", ROOT / "scripts" / "reproducibility.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    h = [{"train_loss": 0.5, "train_acc": 90.0, "val_loss": 0.4, "val_acc": 91.0, "seconds": 3.0}]
-    a = {"history": h, "test_acc": 91.5}
-    same = mod.differences(a, {"history": [{**h[0], "seconds": 9.0}], "test_acc": 91.5})  # o tempo não conta
-    assert same["identical"] and same["test_acc_diff"] == 0
-    other = mod.differences(a, {"history": [{**h[0], "val_acc": 91.1}], "test_acc": 91.4})
-    assert not other["identical"] and other["max_abs_diff"]["val_acc"] == pytest.approx(0.1)
-    assert other["test_acc_diff"] == pytest.approx(-0.1)
-
-
 def test_my_experiment_trains_what_is_missing_once_and_keeps_other_recipes(mnist_ns, tmp_path, monkeypatch):
-    """Seu experimento: treina as sementes que faltam, depois só as carrega, e recusa um nome que já guarda
-    outra receita (sem apagar o arquivo dela)."""
+    """Seu experimento: treina as sementes que faltam, depois só as carrega, e recusa um nome que já guarda outra
+    receita ou outros dados (o mod4, com parte do treino), sem apagar o arquivo dele."""
     lab = use_lab(mnist_ns, monkeypatch, tmp_path)
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
     base = [lab.run("base", cfg, seed=s)[0] for s in (0, 1)]
+    lab.run("mod4", cfg, data={**lab.data, "train": tuple(t[:16] for t in lab.data["train"])})
     monkeypatch.setitem(mnist_ns, "SEEDS", [0, 1])
     monkeypatch.setitem(mnist_ns, "Q4_SUMMARY", {"base": mnist_ns["seed_summary"](base)})
     mine = {**cfg, "lr": 5e-3}
     lab.trained.clear()
     comparison = mnist_ns["seu_experimento"]("meu", mine, baseline="base")
     assert lab.trained == {("meu", 0), ("meu", 1)}
-    saved = {s: (tmp_path / "results" / f"meu_seed{s}.json").read_text(encoding="utf-8") for s in (0, 1)}
+    files = ["meu_seed0.json", "meu_seed1.json", "mod4_seed0.json"]
+    saved = {name: (tmp_path / "results" / name).read_text(encoding="utf-8") for name in files}
     assert comparison["seeds"] == [0, 1] and comparison["differ_in"]  # pareado semente a semente, e diz o que muda
     lab.trained.clear()
     assert mnist_ns["seu_experimento"]("meu", mine, baseline="base") == comparison and not lab.trained  # carregado
     with fails("meu"):  # outra receita com o mesmo nome: recusada antes de treinar
         mnist_ns["seu_experimento"]("meu", {**mine, "lr": 1e-2}, baseline="base")
+    with fails("mod4"):  # a mesma receita com outros dados
+        mnist_ns["seu_experimento"]("mod4", cfg, baseline="base")
     with fails("baseline"):
         mnist_ns["seu_experimento"]("outro", mine, baseline="nao_existe")
-    assert {s: (tmp_path / "results" / f"meu_seed{s}.json").read_text(encoding="utf-8") for s in (0, 1)} == saved
+    assert {name: (tmp_path / "results" / name).read_text(encoding="utf-8") for name in files} == saved
