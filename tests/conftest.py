@@ -62,11 +62,8 @@ class RecordingLab:
 
 
 def notebook_configs(path, ns, monkeypatch, scale: float = 1.0) -> tuple[dict, dict]:
-    """As configurações que o notebook pede com EPOCH_SCALE = `scale` (1: a execução completa), sem treinar nada.
-
-    Lê as chamadas `run_and_plot(nome, configuração)` e `choose_sgd_rate(nome, agenda)` das células, na ordem;
-    as configurações vêm do próprio código do notebook (recipe, choose_sgd_rate). Devolve
-    ({experimento: configuração}, {experimento de choose_sgd_rate: {taxa: configuração da candidata}})."""
+    """As configurações das chamadas `run_and_plot` e `choose_sgd_rate` das células, com EPOCH_SCALE = `scale`, sem
+    treinar: ({experimento: configuração}, {experimento de choose_sgd_rate: {taxa: configuração da candidata}})."""
     lab = RecordingLab()
     for name, value in (("LAB", lab), ("EPOCH_SCALE", scale), ("SEED", 0), ("RESULTS", {})):
         monkeypatch.setitem(ns, name, value)

@@ -243,16 +243,14 @@ def test_from_scratch_reports_the_reduced_run(mnist_smoke):
     assert nb["status"] == "ok", (tmp.parent / "mnist_cnn.log").read_text(encoding="utf-8")[-3000:]
     assert nb["wall_s"] > nb["train_seconds"] > 0 and nb["n_runs"] == len(r["runs"]) >= 5
     assert all(row["seconds"] > 0 and row["device_name"] == r["device_name"] for row in r["runs"])
-    tested = [row for row in r["runs"] if row["test_acc"] is not None]
-    assert tested and all(0 <= row["test_acc"] <= 100 for row in tested)
-    paired = [row for row in tested if row.get("d_test_acc") is not None]
+    paired = [row for row in r["runs"] if row.get("d_test_acc") is not None]
     assert paired and all(row["d_test_acc"] == row["test_acc"] - row["committed_test_acc"] for row in paired)
-    assert not any(row["same_identity"] for row in paired)  # 2.000 imagens: outro treino que o commitado
+    assert not any(row["same_identity"] for row in paired)  # 500 imagens: outro treino que o commitado
 
 
 def check_smoke_runs(folder, key, ns, monkeypatch) -> dict:
     """Os treinos de uma execução reduzida (SUBSET=500, EPOCH_SCALE=0,1), com o hash dos pesos: 500 imagens de
-    treino (o mod4, tantas quanto a validação) e 1.000 de validação e de teste."""
+    treino (o mod4, tantas quanto a validação) e 250 de validação e de teste."""
     runs = check_runs(folder, key, ns, monkeypatch, scale=0.1)
     for stem, r in runs.items():
         n_train = SUBSET // 2 if stem.startswith("mod4") else SUBSET
@@ -264,7 +262,7 @@ def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
     tmp, _ = mnist_smoke
     runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch)
     assert all(r["params"] == 3_199_106 for stem, r in runs.items() if not stem.startswith(("arq_", "rapida")))
-    # acima do acaso (10%) mesmo com 2.000 imagens e 1 época
+    # acima do acaso (10%) mesmo com 500 imagens e 1 época
     assert runs["inicial_seed0"]["test_acc"] > 30 and runs["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 25
     check_figures(tmp / "figures", [f"mnist_{n}.png" for n in Q4_FIGURES + [
         "rapida", "agenda_lr", "lr_range", "filtros"]])

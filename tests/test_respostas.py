@@ -297,3 +297,49 @@ def test_original_numbers_are_the_seed_answer_transcribed():
         section = re.split(r"\n#### ", text[text.index(title):])[0]
         assert float(re.findall(r"Época \d+: acc: ([\d.]+)", section)[-1]) == originals["val_acc_final"][name]
         assert float(re.search(r"imagens de teste: ([\d.]+)", section).group(1)) == originals["test_acc"][name]
+
+
+def identifiers(root=ROOT) -> set[str]:
+    """Os identificadores das receitas: os nomes dos arquivos de results/ sem a semente, e os do summary.json."""
+    names = {re.sub(r"_seed\d+$", "", p.stem) for p in (root / "results").glob("*/*_seed*.json")}
+    for summary in (root / "results").glob("*/summary.json"):
+        names |= {k for k in json.loads(summary.read_text(encoding="utf-8")) if not k.startswith("_")}
+    return names
+
+
+def test_identifiers_appear_only_in_the_key_column():
+    """Fora dos blocos de código, um identificador de receita (`mod2_scheduler`) só aparece numa tabela, na coluna
+    "chave": a prosa, os rótulos das comparações e os vereditos dizem as receitas por extenso."""
+    names = identifiers()
+    pattern = re.compile(r"(?<![\w/.])`?(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+                         + r")`?(?![\w.])")
+    for path in (RESPOSTAS, README):
+        text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+        key_column = None
+        for line in text.splitlines():
+            if not line.startswith("|"):
+                key_column = None
+                bad = [m.group(0) for m in pattern.finditer(line) if "_" in m.group(1) or m.group(0).startswith("`")]
+                assert not bad, f"{path.name}: identificador fora de uma tabela: {bad} em {line!r}"
+                continue
+            cells_ = [c.strip() for c in line.strip("|").split("|")]
+            if key_column is None:  # o cabeçalho da tabela
+                key_column = cells_.index("chave") if "chave" in cells_ else -1
+            bad = [c for i, c in enumerate(cells_) if i != key_column
+                   and any("_" in m.group(1) or m.group(0).startswith("`") for m in pattern.finditer(c))]
+            assert not bad, f"{path.name}: identificador fora da coluna chave: {bad}"
+
+
+def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
+    """O veredito de tempo da questão 6 é o texto que o notebook grava em q6.json ("time_verdict"), não uma
+    conta de render.py."""
+    q6 = render.get(ROOT, "mnist", "q6")
+    if "time_verdict" not in q6:
+        pytest.skip("results/mnist/q6.json ainda não tem time_verdict: reexecute o notebook do MNIST")
+    block = re.search(r"<!-- q6-medida:início -->(.*?)<!-- q6-medida:fim -->",
+                      RESPOSTAS.read_text(encoding="utf-8"), re.S).group(1)
+    assert q6["time_verdict"] and all(text in block for text in q6["time_verdict"].values())
+    assert q6["identity"]["device_name"] in block  # o veredito vale para esta máquina, e o bloco diz qual
+    for key, verdict in q6["time_verdict"].items():  # cada veredito na linha do seu modo
+        line = next(row for row in block.splitlines() if f"`torch.{key}()`" in row and row.startswith("|"))
+        assert verdict in line, key

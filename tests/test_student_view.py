@@ -1,11 +1,23 @@
-"""Nenhuma surpresa de horas: uma execução completa sem GPU e sem resultados gravados avisa, antes de treinar,
-quanto vai levar e as saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados commitados não vê aviso."""
+"""O que um aluno vê: antes do primeiro experimento, no máximo 300 linhas de código à vista, e nenhuma célula de
+código com mais de 80 linhas. E nenhuma surpresa de horas: uma execução completa sem GPU e sem resultados gravados
+avisa, antes de treinar, quanto vai levar e as saídas (GPU ou SUBSET/EPOCH_SCALE); um clone com os resultados
+commitados não vê aviso."""
 
 import contextlib
 import io
 
+import pytest
 from conftest import NOTEBOOKS, ROOT, cells
 from nbcells import define
+
+
+@pytest.mark.parametrize("key", ["mnist", "fashion"])
+def test_the_lesson_is_in_view_and_no_cell_is_long(key):
+    code = [c for c in cells(NOTEBOOKS[key]) if c["cell_type"] == "code"]
+    first = next(i for i, c in enumerate(code) if 'run_and_plot("inicial"' in "".join(c["source"]))
+    visible = [c for c in code[:first] if not c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert sum(len("".join(c["source"]).splitlines()) for c in visible) <= 300
+    assert max(len("".join(c["source"]).splitlines()) for c in code) <= 80
 
 
 def first_cells_output(folder, monkeypatch) -> str:

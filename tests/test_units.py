@@ -436,11 +436,11 @@ def test_paired_comparison(mnist_ns):
     assert c["seeds"] == [0, 1, 2] and c["diffs"] == pytest.approx([0.12, 0.08, 0.07])
     assert c["mean_diff"] == pytest.approx(0.09) and c["ci95"] == interval([0.12, 0.08, 0.07])
     assert c["loss_diffs"] == pytest.approx([-0.02, -0.01, -0.02]) and c["loss_ci95"] == interval([-0.02, -0.01, -0.02])
-    assert c["verdict"] == "b é melhor" and c["differ_in"] == [] and c["n_test"] == 10_000
+    assert c["verdict"] == "B é melhor" and c["differ_in"] == [] and c["n_test"] == 10_000
     assert c["other_machine_seeds"] == [1, 2]  # a máquina não é uma diferença da receita, mas é dita
     json.dumps(c)
-    reverse = paired(s, "b", "a")  # a ordem muda o sinal, não o veredito
-    assert reverse["verdict"] == "b é melhor" and reverse["mean_diff"] == pytest.approx(-0.09)
+    reverse = paired(s, "b", "a")  # a ordem muda o sinal, e o veredito aponta o mesmo vencedor (agora o A)
+    assert reverse["verdict"] == "A é melhor" and reverse["mean_diff"] == pytest.approx(-0.09)
     s["c"] = summary(runs_of([93.70, 93.10, 93.40], epochs=20, arch="b"))  # sinais trocados: o zero no intervalo
     c = paired(s, "a", "c")
     assert c["verdict"] == "não dá para afirmar" and c["differ_in"] == ["arquitetura", "épocas"]
