@@ -52,13 +52,13 @@ NAMES = {
     "arq_deep_cnn_aug": "rede de sete convoluções, com aumento",
     "arq_vgg5": "cinco convoluções 3×3",
     "arq_vgg5_aug": "cinco convoluções, com aumento",
-    "arq_vgg5_aug_ls": "cinco convoluções, aumento, suavização de rótulos",
+    "arq_vgg5_aug_ls": "cinco convoluções, aumento, suavização dos rótulos",
     "arq_vgg_res_aug_ls_re": "residual, com apagamento",
     "arq_vgg_res_wide_aug_ls_re": "residual larga",
     "arq_vgg_res_wide_aug_ls_re+tta": "residual larga, com TTA",
 }
 # Os nomes de CONFIG_NAMES do notebook que ficam melhor em português.
-DIFFER = {"weight decay": "decaimento de pesos", "label smoothing": "suavização de rótulos"}
+DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavização dos rótulos"}
 # O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
 # rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
 EFFECTS = {
@@ -290,7 +290,7 @@ def block_q6(root: Path) -> str:
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = (q6.get("identity") or {}).get("device_name")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para o `backward()`", f"tempo: mediana de {q6['repeats']}", "faixa",
+               "guardado para o `backward()`", f"tempo: mediana de {q6['repeats']} repetições", "faixa",
                "tempo, contra o autograd ligado"]
     return modes + "\n\n" + table(headers, rows)
 
