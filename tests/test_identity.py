@@ -185,9 +185,10 @@ class Intercepted(Exception):
     """O notebook decidiu treinar: paramos antes do primeiro passo."""
 
 
-def run_until_inicial(tmp_path, monkeypatch, edit) -> str:
+def run_until_inicial(tmp_path, monkeypatch, edit) -> tuple[str, dict]:
     """Executa, numa cópia editada do mnist_cnn.ipynb, as células até o experimento `inicial`, em modo completo
-    e sobre uma cópia dos resultados commitados, com o treino interceptado. Devolve o que foi impresso."""
+    e sobre uma cópia dos resultados commitados, com o treino interceptado. Devolve o que foi impresso e o
+    namespace."""
     shutil.copytree(ROOT / "results" / "mnist", tmp_path / "results" / "mnist")
     monkeypatch.chdir(tmp_path)
     ns, out = {"__name__": "__main__"}, io.StringIO()
@@ -206,18 +207,18 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> str:
                     define(ns, source, f"<mnist[{i}]>")
                 break
             define(ns, source, f"<mnist[{i}]>")
-    return out.getvalue()
+    return out.getvalue(), ns
 
 
-@pytest.mark.parametrize("edit, printed, why", [
+@pytest.mark.parametrize("edit, params, why", [
     (lambda s: s.replace("nn.Linear(7 * 7 * 64, 1000),", "nn.Linear(7 * 7 * 64, 500),").replace(
-        "self.fc2 = nn.Linear(1000, 10)", "self.fc2 = nn.Linear(500, 10)"), "1.625.606 parâmetros", "modelo `convnet`"),
+        "self.fc2 = nn.Linear(1000, 10)", "self.fc2 = nn.Linear(500, 10)"), 1_625_606, "modelo `convnet`"),
     (lambda s: s.replace('print("Divisão completa:", DATA["full_sizes"])',
-                         'DATA["train"] = tuple(t.flip(0) for t in DATA["train"])'), "", "dados de treino"),
+                         'DATA["train"] = tuple(t.flip(0) for t in DATA["train"])'), 3_199_106, "dados de treino"),
 ])
-def test_an_edited_model_or_data_retrains_and_the_message_says_why(tmp_path, monkeypatch, edit, printed, why):
-    out = run_until_inicial(tmp_path, monkeypatch, edit)
-    assert printed in out  # a edição valeu
+def test_an_edited_model_or_data_retrains_and_the_message_says_why(tmp_path, monkeypatch, edit, params, why):
+    out, ns = run_until_inicial(tmp_path, monkeypatch, edit)
+    assert ns["count_params"](ns["build_model"]("convnet")) == params  # a edição valeu
     line = next(x for x in out.splitlines() if x.startswith("[inicial]"))
     assert why in line and "carregado" not in line, line
 
@@ -230,7 +231,7 @@ def test_a_form_only_edit_loads_the_committed_result(tmp_path, monkeypatch):
                          "f'Teste: perda {br(test_loss, 4)}, acurácia {br(test_acc)}% · total {br(seconds, 1)} s'"))
     sources = ["".join(c["source"]) for c in cells(NOTEBOOKS["mnist"])]
     assert sum(edit(s) != s for s in sources) == 2  # as duas edições valem: o modelo e o laço de treino
-    out = run_until_inicial(tmp_path, monkeypatch, edit)
+    out, _ = run_until_inicial(tmp_path, monkeypatch, edit)
     assert any(x.startswith("[inicial] carregado de") for x in out.splitlines()), out[-2000:]
 
 
