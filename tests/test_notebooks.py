@@ -18,16 +18,22 @@ RESULT_KEYS = {"identity", "experiment", "seed", "dataset", "config", "n_train",
                "device", "device_name", "torch", "history", "test_loss", "test_acc", "seconds", "weights_sha256"}
 DATASETS = {"mnist": ("MNIST", "MNIST"), "fashion": ("FashionMNIST", "Fashion-MNIST")}  # (identidade, título)
 N_SEEDS = notebook_constants(NOTEBOOKS["mnist"], "parameters")["N_SEEDS"]
+NOTEBOOK_FILES = ("mnist_cnn.ipynb", "fashion_mnist.ipynb")
 SUBSET = 500  # as execuções reduzidas: 500 imagens de treino, 250 de validação e 250 de teste, 1 época
 Q4_NAMES = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
 
 
 @functools.cache
-def design() -> dict:
+def design(n_seeds: int = N_SEEDS) -> dict:
     """A questão 4 da célula compartilhada `q4-runs`: o quadro, as comparações fixas e as sementes de cada receita."""
     q4 = notebook_constants(NOTEBOOKS["mnist"], "q4-runs")
     assert set(q4["Q4_GRID"].values()) <= set(Q4_NAMES)
-    return {"grid": q4["Q4_GRID"], "effects": q4["Q4_EFFECTS"], "seeds": {n: list(range(N_SEEDS)) for n in Q4_NAMES}}
+    return {"grid": q4["Q4_GRID"], "effects": q4["Q4_EFFECTS"], "seeds": {n: list(range(n_seeds)) for n in Q4_NAMES}}
+
+
+def seeds_in(folder) -> int:
+    """Quantas sementes a execução gravada em `folder` usou (N_SEEDS): as da receita inicial."""
+    return len(list(Path(folder).glob("inicial_seed*.json")))
 OTHERS = {"mnist": ["mod4_treino_17pct", "rapida"], "fashion": ["mod4_treino_17pct", "receita_mnist"]}
 # os vencedores de versões anteriores da busca, que viram o teste antes de as listas de candidatos serem
 # congeladas (o respostas.md diz isso, no parágrafo "O teste")
@@ -79,7 +85,7 @@ def check_runs(folder, key, ns, monkeypatch, scale=1.0) -> dict:
         selection = copy.pop("selection")
         assert selection["chosen_lr"] == chosen and copy == {**files[chosen], "experiment": name}
         assert selection["candidates"] == {f"{lr:g}": r["history"][-1]["val_acc"] for lr, r in files.items()}
-    seeds = design()["seeds"]  # as sementes que o notebook pede de cada receita (as outras: só a 0)
+    seeds = design(seeds_in(folder))["seeds"]  # as sementes de cada receita (as outras: só a 0)
     missing = sorted({f"{name}_seed{s}" for name in configs for s in seeds.get(name, [0])} - runs.keys())
     assert not missing, f"faltam em {folder}: {missing}"
     for stem, r in runs.items():
@@ -110,7 +116,8 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     assert winner == max(vals, key=vals.get) and best["config"] == runs[f"{winner}_seed0"]["config"]
     assert best["arch"] == best["config"]["arch"]
     # a receita da questão 4 que a validação escolhe, na média das sementes (a regra do notebook, choose_best)
-    best_q4 = ns["choose_best"]({n: [runs[f"{n}_seed{s}"] for s in seeds] for n, seeds in design()["seeds"].items()})
+    q4_seeds = design(seeds_in(folder))["seeds"]
+    best_q4 = ns["choose_best"]({n: [runs[f"{n}_seed{s}"] for s in seeds] for n, seeds in q4_seeds.items()})
     assert meta["q4"] == best_q4 and best_q4 in cands
     if key == "mnist":
         assert best["baseline"] == best_q4 and all(n.startswith("arq_") for n in cands if n != best_q4)
@@ -131,11 +138,11 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         if name.startswith("arq_"):
             assert (runs[f"{name}_seed0"]["test_acc"] is not None) == (name in tested | set(saw_test_earlier)), name
     names = [k for k in summary if not k.startswith("_")]
-    q4_seeds = design()["seeds"]
+    n_seeds = seeds_in(folder)
     assert set(names) == {*q4_seeds, *tested, final}
     for name in names:
         s = summary[name]  # as receitas da questão 4 com as sementes da célula q4-runs; o vencedor com N_SEEDS
-        seeds = q4_seeds[name] if name in q4_seeds and name not in tested else list(range(N_SEEDS))
+        seeds = q4_seeds[name] if name in q4_seeds and name not in tested else list(range(n_seeds))
         assert s["seeds"] == seeds and s["n_test"] == runs["inicial_seed0"]["n_test"], name
         files = [runs[f"{name.removesuffix('+tta')}_seed{i}"] for i in s["seeds"]]
         if name.endswith("+tta"):  # a semente 0 medida agora, as outras guardadas em tta_*_semente*.json
@@ -164,7 +171,7 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         assert json_text({k: v for k, v in c.items() if k != "text"}) == json_text(ns["no_nan"](expected)), c["b"]
         assert c["text"] == ns["comparison_text"](expected)
         assert len(c["diffs"]) == len(c["loss_diffs"]) == len(c["seeds"]) >= 1
-    assert all(len(c["seeds"]) == N_SEEDS for c in q4)  # o quadro 2×2 compara receitas com todas as sementes
+    assert all(len(c["seeds"]) == n_seeds for c in q4)  # o quadro 2×2 compara receitas com todas as sementes
     return best
 
 
@@ -210,38 +217,41 @@ def tracked_snapshot() -> dict:
 
 
 @pytest.fixture(scope="module")
-def mnist_smoke(tmp_path_factory):
-    """A execução reduzida do MNIST, feita por scripts/from_scratch.py numa pasta nova (com --save, que uma
-    reduzida recusa): o mesmo kernel serve aos testes do notebook e aos do script."""
+def smoke(tmp_path_factory):
+    """A execução reduzida dos dois notebooks ao mesmo tempo (--parallel), com 2 sementes, feita por
+    scripts/from_scratch.py numa pasta nova (com --save, que uma reduzida recusa): os mesmos kernels servem aos
+    testes dos notebooks e aos do script."""
     import subprocess
     import sys
 
-    if not (ROOT / "data" / "MNIST" / "raw" / "train-images-idx3-ubyte").exists():
+    if not (ROOT / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists():
         pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
-    out = tmp_path_factory.mktemp("mnist") / "nova"
+    out = tmp_path_factory.mktemp("smoke") / "nova"
     before = tracked_snapshot()
-    cmd = [sys.executable, str(ROOT / "scripts" / "from_scratch.py"), "--out", str(out), "--notebooks",
-           "mnist_cnn.ipynb", "--subset", str(SUBSET), "--epoch-scale", "0.1", "--save"]
+    cmd = [sys.executable, str(ROOT / "scripts" / "from_scratch.py"), "--out", str(out), "--parallel",
+           "--subset", str(SUBSET), "--epoch-scale", "0.1", "-p", "N_SEEDS", "2", "--save"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
     assert tracked_snapshot() == before  # nem o --save escreve em results/ numa execução reduzida
     assert proc.returncode == 1 and "--save" in proc.stderr, proc.stdout + proc.stderr
     # a reduzida grava só em scratch/: as pastas de results/, figures/ e models/ da pasta nova ficam vazias
     assert [p for name in ("results", "figures", "models") for p in (out / name).iterdir()] == []
-    assert (out / "scratch" / "results" / "mnist").is_dir() and (out / "scratch" / "models").is_dir()
     [report] = out.glob("from_scratch_*.json")
     assert sorted(p.name for p in out.iterdir()) == sorted([
-        "data", "results", "figures", "models", "scratch", "mnist_cnn.ipynb", "mnist_cnn.log", report.name])
+        "data", "results", "figures", "models", "scratch", *NOTEBOOK_FILES, *[f"{Path(n).stem}.log" for n in
+                                                                              NOTEBOOK_FILES], report.name])
     return out / "scratch", read_json(report)
 
 
-def test_from_scratch_reports_the_reduced_run(mnist_smoke):
+def test_from_scratch_reports_the_reduced_run(smoke):
     """scripts/from_scratch.py: o JSON diz a máquina, os tempos e cada treino, pareado com o commitado."""
-    tmp, r = mnist_smoke
+    tmp, r = smoke
     assert r["device_name"] and r["torch"] and r["reduced"]
-    assert r["parameters"] == {"SUBSET": SUBSET, "EPOCH_SCALE": 0.1}
-    nb = r["notebooks"]["mnist_cnn.ipynb"]
-    assert nb["status"] == "ok", (tmp.parent / "mnist_cnn.log").read_text(encoding="utf-8")[-3000:]
-    assert nb["wall_s"] > nb["train_seconds"] > 0 and nb["n_runs"] == len(r["runs"]) >= 5
+    assert r["parameters"] == {"SUBSET": SUBSET, "EPOCH_SCALE": 0.1, "N_SEEDS": 2}
+    for name in NOTEBOOK_FILES:  # os dois kernels, partidos ao mesmo tempo, terminam
+        nb = r["notebooks"][name]
+        assert nb["status"] == "ok", (tmp.parent / f"{Path(name).stem}.log").read_text(encoding="utf-8")[-3000:]
+        assert nb["wall_s"] > nb["train_seconds"] > 0
+    assert sum(r["notebooks"][name]["n_runs"] for name in NOTEBOOK_FILES) == len(r["runs"]) >= 10
     assert all(row["seconds"] > 0 and row["device_name"] == r["device_name"] for row in r["runs"])
     paired = [row for row in r["runs"] if row.get("d_test_acc") is not None]
     assert paired and all(row["d_test_acc"] == row["test_acc"] - row["committed_test_acc"] for row in paired)
@@ -258,8 +268,8 @@ def check_smoke_runs(folder, key, ns, monkeypatch) -> dict:
     return runs
 
 
-def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
-    tmp, _ = mnist_smoke
+def test_mnist_smoke_run(smoke, mnist_ns, monkeypatch):
+    tmp, _ = smoke
     runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch)
     assert all(r["params"] == 3_199_106 for stem, r in runs.items() if not stem.startswith(("arq_", "rapida")))
     # acima do acaso (10%) mesmo com 500 imagens e 1 época
@@ -268,8 +278,8 @@ def test_mnist_smoke_run(mnist_smoke, mnist_ns, monkeypatch):
         "rapida", "agenda_lr", "lr_range", "filtros"]])
 
 
-def test_mnist_smoke_architecture_search_noise_and_q6(mnist_smoke, mnist_ns):
-    tmp, _ = mnist_smoke
+def test_mnist_smoke_architecture_search_noise_and_q6(smoke, mnist_ns):
+    tmp, _ = smoke
     folder = tmp / "results" / "mnist"
     best = check_choice_and_summary(folder, "mnist", mnist_ns)
     assert len(best["candidates"]) == 9  # a melhor receita da questão 4 e os oito candidatos da seção 7
@@ -291,29 +301,17 @@ def snapshot(folder):
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_mnist_rerun_resumes_without_training(mnist_smoke):
-    tmp, _ = mnist_smoke
+@pytest.mark.slow  # um minuto a mais: fora do `make test` (rode com `pytest -m slow`)
+def test_mnist_rerun_resumes_without_training(smoke):
+    tmp, _ = smoke
     # nada muda: nem os resultados (um treino refeito teria outros tempos), nem a medida da questão 6, nem as
     # figuras, nem os pesos
     before = snapshot(tmp)
-    run_notebook(NOTEBOOKS["mnist"], tmp.parent / "again.ipynb", tmp.parent)
+    run_notebook(NOTEBOOKS["mnist"], tmp.parent / "again.ipynb", tmp.parent, N_SEEDS=2)
     assert snapshot(tmp) == before
 
 
 # ------------------------------------------------------------------ Fashion-MNIST (questão 7)
-
-
-@pytest.fixture(scope="module")
-def fashion_smoke(tmp_path_factory):
-    if not (ROOT / "data" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists():
-        pytest.fail("faltam os dados: rode `python scripts/get_data.py` antes dos testes")
-    cwd = tmp_path_factory.mktemp("fashion")
-    # como no Colab com o Drive: DRIVE_DIR recebe tudo (numa reduzida, o rascunho de lá)
-    run_notebook(NOTEBOOKS["fashion"], cwd / "out.ipynb", cwd, DRIVE_DIR=str(cwd / "drive"))
-    # a reduzida não criou results/, figures/ nem models/: só scratch/
-    assert sorted(p.name for p in cwd.iterdir()) == ["drive", "out.ipynb"]
-    assert [p.name for p in (cwd / "drive").iterdir()] == ["scratch"]
-    return cwd / "drive" / "scratch"
 
 
 def check_analysis(folder, best):
@@ -327,8 +325,8 @@ def check_analysis(folder, best):
                                                           for p in analysis["confused_pairs"])
 
 
-def test_fashion_smoke_run(fashion_smoke, fashion_ns, monkeypatch):
-    tmp = fashion_smoke
+def test_fashion_smoke_run(smoke, fashion_ns, monkeypatch):
+    tmp, _ = smoke
     folder = tmp / "results" / "fashion"
     runs = check_smoke_runs(folder, "fashion", fashion_ns, monkeypatch)
     assert runs["inicial_seed0"]["test_acc"] > 30

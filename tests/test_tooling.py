@@ -1,6 +1,6 @@
 """As ferramentas em volta dos notebooks: make sync, make notebooks (run_notebook.py), a execução sem
-Jupyter (plain_run.py), os kernels em paralelo (from_scratch.py) e a ordem das células (nenhuma usa um nome que
-só uma célula posterior define)."""
+Jupyter (plain_run.py) e a ordem das células (nenhuma usa um nome que só uma célula posterior define). Os kernels
+em paralelo (from_scratch.py --parallel) são testados pela execução reduzida de test_notebooks.py."""
 
 import ast
 import builtins
@@ -77,7 +77,7 @@ def test_sync_refuses_different_cell_counts(tmp_path):
         assert dst.read_bytes() == before
 
 
-# ------------------------------------------------------------------ make notebooks, plain_run.py, from_scratch.py
+# ------------------------------------------------------------------ make notebooks e plain_run.py
 
 
 def test_run_notebook_replaces_the_notebook_only_on_success(tmp_path):
@@ -117,22 +117,6 @@ def test_plain_run_prints_tables_and_markdown_as_text_and_names_the_failing_cell
     assert proc.returncode == 1 and "1,500000" in proc.stdout and "**x**" in proc.stdout and "1.5" in proc.stdout
     assert "object" not in proc.stdout and "FALHOU na célula <simples.ipynb[3]>" in proc.stdout
     assert "raise ValueError('quebrou')" in proc.stderr  # o texto da célula, do linecache
-
-
-def test_parallel_kernels_start_one_at_a_time_and_all_finish(tmp_path):
-    """from_scratch.py --parallel: dois kernels que partem juntos podem escolher a mesma porta (ZMQError) e perder
-    um notebook inteiro; launch só devolve quando o kernel já executa, e refaz um que morreu antes."""
-    pytest.importorskip("papermill")
-    import from_scratch
-
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    procs = []
-    for name in ("a.ipynb", "b.ipynb"):
-        write_notebook(tmp_path / name, [("x = 1", []), ("print(x + 1)", [])])
-        procs.append(from_scratch.launch(name, False, {}, tmp_path, env))
-    for proc, _, log in procs:
-        assert proc.wait(120) == 0, (tmp_path / "a.log").read_text(encoding="utf-8")[-2000:]
-        log.close()
 
 
 # ------------------------------------------------------------------ nenhuma célula usa um nome definido depois
