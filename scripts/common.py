@@ -16,6 +16,16 @@ def signed(x: float, places: int = 2) -> str:
     return ("+" if x >= 0 else "−") + br(abs(x), places)
 
 
+def head_of_train(data: dict, n: int) -> dict:
+    """Os mesmos dados, treinando só com as `n` primeiras imagens do treino: o que a célula do `mod4` faz."""
+    return {**data, "train": tuple(t[:n] for t in data["train"])}
+
+
+def tta_file(folder, run: dict):
+    """O arquivo em que o Fashion-MNIST grava o TTA de um treino (`tta_of`, no notebook)."""
+    return folder / f"tta_{run['experiment']}_semente{run['seed']}.json"
+
+
 # SHA-256 dos arquivos descomprimidos (../shared/data/README.md).
 SHA256 = {
     "mnist": {

@@ -27,7 +27,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from common import br  # noqa: E402
+from common import br, tta_file  # noqa: E402
 from nbcells import load_namespace  # noqa: E402
 
 NOTEBOOKS = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
@@ -68,8 +68,7 @@ def count(dataset: str) -> tuple[dict, list[dict]]:
         if arch not in per_arch:
             per_arch[arch] = tuple(flops_per_image(build(arch), train) for train in (True, False))
         train_img, eval_img = per_arch[arch]
-        tta_file = path.with_name(f"tta_{r['experiment']}_semente{r['seed']}.json")  # o TTA passa 2 vezes
-        epochs, tta = len(r["history"]), 2 if tta_file.exists() else 0
+        epochs, tta = len(r["history"]), 2 if tta_file(path.parent, r).exists() else 0  # o TTA passa 2 vezes
         evals = r["n_valid"] * epochs + (r["n_test"] if r["test_acc"] is not None else 0)
         evals += tta * (r["n_valid"] + r["n_test"])
         row = {"run": path.stem, "arch": arch, "epochs": epochs, "n_train": r["n_train"],

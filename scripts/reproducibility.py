@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from common import head_of_train  # noqa: E402
 from nbcells import load_namespace  # noqa: E402
 
 NAME = "mod4_treino_17pct"
@@ -47,8 +48,7 @@ def main(argv=None) -> int:
     torch = nb["torch"]
     device = nb["get_device"]()
     data = nb["load_data"](nb["datasets"].MNIST, args.data_dir, {}, seed=0, n_valid=10_200, device=device)
-    n = len(data["valid"][1])
-    data = {**data, "train": (data["train"][0][:n], data["train"][1][:n])}
+    data = head_of_train(data, len(data["valid"][1]))
     cfg = committed["config"]
     default_threads = torch.get_num_threads()
     runs = []

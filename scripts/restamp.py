@@ -19,6 +19,8 @@ import json
 import sys
 from pathlib import Path
 
+from common import head_of_train, tta_file
+
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "scratch" / "restamp.jsonl"
 COMPARED = ("lr", "train_loss", "train_acc", "val_loss", "val_acc")
@@ -52,7 +54,7 @@ def setup(prefix: str, rev: str | None = None):
 
 
 def data_of(ns, data, stem: str) -> dict:
-    return {**data, "train": tuple(t[:10_200] for t in data["train"])} if "mod4_treino_17pct" in stem else data
+    return head_of_train(data, 10_200) if "mod4_treino_17pct" in stem else data
 
 
 def refit(stems: list[str], rev: str | None) -> None:
@@ -126,7 +128,7 @@ def stamp() -> None:
             if "extra" in r:  # as acurácias com TTA saem do resultado e vão para uma medida própria (tta_of)
                 tta = {**r.pop("extra"), "identity": {"weights_sha256": r["weights_sha256"],
                                                       "code": ns["fingerprint"](ns["tta_metrics"])}}
-                tta_path = path.with_name(f"tta_{r['experiment']}_semente{r['seed']}.json")  # não é um *_seed*.json
+                tta_path = tta_file(path.parent, r)  # não é um *_seed*.json
                 tta_path.write_text(json.dumps(tta, indent=1, ensure_ascii=False), encoding="utf-8")
                 stamped.append(f"{prefix}/{tta_path.stem}")
             r["identity"] = ns["run_identity"](data_of(ns, data, path.stem), r["config"], r["seed"])

@@ -13,6 +13,7 @@ import shutil
 
 import pytest
 import torch
+from common import head_of_train
 from conftest import NOTEBOOKS, ROOT, cells, load_namespace
 from nbcells import define as define_cell
 
@@ -243,7 +244,7 @@ def test_committed_results_carry_the_identity_of_todays_code(mnist_ns, fashion_n
         data = ns["DATA"] = ns["load_data"](cls, ROOT / "data", {}, seed=0, n_valid=10_200)
         for path in sorted((ROOT / "results" / key).glob("*_seed*.json")):
             r = json.loads(path.read_text(encoding="utf-8"))
-            used = {**data, "train": tuple(t[:10_200] for t in data["train"])} if path.stem.startswith("mod4") else data
+            used = head_of_train(data, 10_200) if path.stem.startswith("mod4") else data
             assert r["identity"] == ns["run_identity"](used, r["config"], r["seed"]), path.name
     for path in sorted((ROOT / "results" / "fashion").glob("tta_*.json")):  # o TTA de cada semente, pelos pesos
         tta = json.loads(path.read_text(encoding="utf-8"))

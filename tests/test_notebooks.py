@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from common import tta_file
 from conftest import NOTEBOOKS, ROOT, cells, notebook_configs, notebook_constants
 from nbcells import SHARED_TAGS, tags_of
 
@@ -146,7 +147,7 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         assert s["seeds"] == seeds and s["n_test"] == runs["inicial_seed0"]["n_test"], name
         files = [runs[f"{name.removesuffix('+tta')}_seed{i}"] for i in s["seeds"]]
         if name.endswith("+tta"):  # a semente 0 medida agora, as outras guardadas em tta_*_semente*.json
-            tta = [read_json(folder / f"tta_{r['experiment']}_semente{r['seed']}.json") for r in files[1:]]
+            tta = [read_json(tta_file(folder, r)) for r in files[1:]]
             assert s["devices"] == [r["device_name"] for r in files] and s["config"] == files[0]["config"], name
             assert s["test_accs"] == [best["test_acc"]] + [m["test_acc_tta"] for m in tta]
             assert s["val_accs"] == [best["val_acc_tta"]] + [m["val_acc_tta"] for m in tta]

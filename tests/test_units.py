@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from common import head_of_train
 from conftest import NOTEBOOKS, notebook_constants
 from scipy import stats
 
@@ -596,7 +597,7 @@ def test_my_experiment_trains_what_is_missing_once_and_keeps_other_recipes(mnist
     lab = use_lab(mnist_ns, monkeypatch, tmp_path)
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
     base = [lab.run("base", cfg, seed=s)[0] for s in (0, 1)]
-    lab.run("mod4", cfg, data={**lab.data, "train": tuple(t[:16] for t in lab.data["train"])})
+    lab.run("mod4", cfg, data=head_of_train(lab.data, 16))
     monkeypatch.setitem(mnist_ns, "SEEDS", [0, 1])
     monkeypatch.setitem(mnist_ns, "Q4_SUMMARY", {"base": mnist_ns["seed_summary"](base)})
     mine = {**cfg, "lr": 5e-3}
