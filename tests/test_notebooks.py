@@ -20,7 +20,7 @@ RESULT_KEYS = {"identity", "experiment", "seed", "dataset", "config", "n_train",
 DATASETS = {"mnist": ("MNIST", "MNIST"), "fashion": ("FashionMNIST", "Fashion-MNIST")}  # (identidade, título)
 N_SEEDS = notebook_constants(NOTEBOOKS["mnist"], "parameters")["N_SEEDS"]
 NOTEBOOK_FILES = ("mnist_cnn.ipynb", "fashion_mnist.ipynb")
-SUBSET, SCALE = 500, 0.05  # as reduzidas: 500 imagens de treino, 250 de validação e 250 de teste, 1 ou 2 épocas
+SUBSET, SCALE = 300, 0.05  # as reduzidas: 300 imagens de treino, 150 de validação e 150 de teste, 1 ou 2 épocas
 Q4_NAMES = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
 
 
@@ -256,12 +256,12 @@ def test_from_scratch_reports_the_reduced_run(smoke):
     assert all(row["seconds"] > 0 and row["device_name"] == r["device_name"] for row in r["runs"])
     paired = [row for row in r["runs"] if row.get("d_test_acc") is not None]
     assert paired and all(row["d_test_acc"] == row["test_acc"] - row["committed_test_acc"] for row in paired)
-    assert not any(row["same_identity"] for row in paired)  # 500 imagens: outro treino que o commitado
+    assert not any(row["same_identity"] for row in paired)  # 300 imagens: outro treino que o commitado
 
 
 def check_smoke_runs(folder, key, ns, monkeypatch) -> dict:
-    """Os treinos de uma execução reduzida (SUBSET=500, EPOCH_SCALE=0,05), com o hash dos pesos: 500 imagens de
-    treino (o mod4, tantas quanto a validação) e 250 de validação e de teste."""
+    """Os treinos de uma execução reduzida (SUBSET=300, EPOCH_SCALE=0,05), com o hash dos pesos: 300 imagens de
+    treino (o mod4, tantas quanto a validação) e 150 de validação e de teste."""
     runs = check_runs(folder, key, ns, monkeypatch, scale=SCALE)
     for stem, r in runs.items():
         n_train = SUBSET // 2 if stem.startswith("mod4") else SUBSET
@@ -273,7 +273,7 @@ def test_mnist_smoke_run(smoke, mnist_ns, monkeypatch):
     tmp, _ = smoke
     runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch)
     assert all(r["params"] == 3_199_106 for stem, r in runs.items() if not stem.startswith(("arq_", "rapida")))
-    # acima do acaso (10%) mesmo com 500 imagens e 1 época
+    # acima do acaso (10%) mesmo com 300 imagens e 1 época
     assert runs["inicial_seed0"]["test_acc"] > 30 and runs["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 25
     check_figures(tmp / "figures", [f"mnist_{n}.png" for n in Q4_FIGURES + [
         "rapida", "agenda_lr", "lr_range", "filtros"]])
