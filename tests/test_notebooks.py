@@ -276,7 +276,7 @@ def test_mnist_smoke_run(smoke, mnist_ns, monkeypatch):
     # acima do acaso (10%) mesmo com 300 imagens e 1 época
     assert runs["inicial_seed0"]["test_acc"] > 30 and runs["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 25
     check_figures(tmp / "figures", [f"mnist_{n}.png" for n in Q4_FIGURES + [
-        "rapida", "agenda_lr", "lr_range", "filtros"]])
+        "rapida", "agenda_lr", "lr_range"]])
 
 
 def test_mnist_smoke_architecture_search_noise_and_q6(smoke, mnist_ns):

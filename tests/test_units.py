@@ -529,29 +529,6 @@ def test_bad_parameters_are_named(mnist_ns, tmp_path, monkeypatch, name, value):
     assert list(tmp_path.iterdir()) == []  # nada criado
 
 
-def test_misspelled_parameter_is_named(mnist_ns, tmp_path, monkeypatch):
-    """Um parâmetro com erro de grafia no papermill (-p SUBST 2000) para tudo antes de criar qualquer pasta.
-
-    received_parameters lê a célula que o papermill injeta, do histórico do IPython (sem rodar um kernel)."""
-    nbformat = pytest.importorskip("nbformat")
-    papermill = pytest.importorskip("papermill.parameterize")
-    nb = papermill.parameterize_notebook(nbformat.read(NOTEBOOKS["mnist"], as_version=4),
-                                         {"SUBST": 2000, "SEED": 1}, kernel_name="python3")
-    history = ["".join(c.source) for c in nb.cells if c.cell_type == "code"]
-
-    class Shell:
-        user_ns = {"In": ["", *history[:history.index(next(h for h in history if "SUBST" in h)) + 1]]}
-
-    monkeypatch.setattr(__import__("IPython"), "get_ipython", lambda: Shell())
-    assert mnist_ns["received_parameters"]() == {"SUBST", "SEED"}
-    monkeypatch.chdir(tmp_path)
-    with fails(r"\bSUBST\b"):
-        mnist_ns["check_parameters"](params(), "mnist")
-    assert list(tmp_path.iterdir()) == []
-    monkeypatch.setattr(__import__("IPython"), "get_ipython", lambda: None)  # fora do Jupyter: nada injetado
-    assert mnist_ns["received_parameters"]() == set()
-
-
 def test_a_reduced_run_writes_only_to_scratch_there_or_in_drive_dir(mnist_ns, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     dirs = mnist_ns["check_parameters"](params(SUBSET=2000), "mnist")
