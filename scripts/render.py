@@ -182,8 +182,10 @@ def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
 
 
 def seeds_text(seeds: list[int], n: int = 3) -> str:
-    """As sementes por extenso: "1, 2"; as `n` da comparação, "todas"; nenhuma, "—"."""
-    return "todas" if len(seeds) == n else ", ".join(map(str, seeds)) if seeds else "—"
+    """As sementes por extenso: "semente 0", "sementes 1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
+    if len(seeds) in (0, n):
+        return "todas" if seeds else "nenhuma"
+    return f"semente {seeds[0]}" if len(seeds) == 1 else f"sementes {', '.join(map(str, seeds[:-1]))} e {seeds[-1]}"
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:
@@ -230,7 +232,7 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
             rows.append([effect(c), acc, corrected, loss, loss_corrected,
                          seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
     return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",
-                  "perda (95%)", "Bonferroni", "máquinas diferentes (sementes)"],
+                  "perda (95%)", "Bonferroni", "máquinas diferentes"],
                  rows, text_columns=(5,)) if rows else ""
 
 
@@ -290,7 +292,7 @@ def block_q6(root: Path) -> str:
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = (q6.get("identity") or {}).get("device_name")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para o `backward()`", f"tempo: mediana de {q6['repeats']} repetições", "faixa",
+               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} repetições", "faixa",
                "tempo, contra o autograd ligado"]
     return modes + "\n\n" + table(headers, rows)
 
@@ -298,11 +300,6 @@ def block_q6(root: Path) -> str:
 def block_q7_seeds(root: Path) -> str:
     summary = get(root, "fashion", "summary")
     return comparisons_table(summary, "arquitetura", "fashion")
-
-
-def block_q4_architecture(root: Path) -> str:
-    summary = get(root, "mnist", "summary")
-    return comparisons_table(summary, "arquitetura", "mnist")
 
 
 def block_originals(root: Path) -> str:
@@ -425,7 +422,7 @@ def bench_note(root: Path, b: dict) -> str:
             + (f", medida em {where}" if where else "")
             + f" com {q6['repeats']} repetições alternadas, o veredito gravado para o `inference_mode` contra o "
             f"autograd ligado é: \"{verdict}\".")
-    if b["repeats"] == 1 and verdict.startswith("as faixas se cruzam"):
+    if b["repeats"] == 1 and verdict.startswith("inconclusivo"):
         text += " Nenhuma das duas medidas estabelece uma diferença de tempo."
     return "\n\n" + text
 
@@ -435,7 +432,6 @@ README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4", "mnist"),
-    "q4-arquitetura": block_q4_architecture,
     "q6-medida": block_q6,
     "q7-q4": lambda root: q4_table(root, "fashion"),
     "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4", "fashion"),

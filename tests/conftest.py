@@ -48,7 +48,9 @@ class _Recorded(Exception):
 
 
 class RecordingLab:
-    """Um LAB que não treina nem grava: guarda a configuração de cada experimento pedido."""
+    """Um Lab que não treina nem grava: guarda a configuração de cada experimento pedido."""
+
+    seed = 0
 
     def __init__(self):
         self.configs = {}
@@ -61,13 +63,11 @@ class RecordingLab:
         raise _Recorded
 
 
-def notebook_configs(path, ns, monkeypatch, scale: float = 1.0) -> tuple[dict, dict]:
+def notebook_configs(path, ns, scale: float = 1.0) -> tuple[dict, dict]:
     """As configurações das chamadas `run_and_plot` e `choose_sgd_rate` das células, com EPOCH_SCALE = `scale`, sem
     treinar: ({experimento: configuração}, {experimento de choose_sgd_rate: {taxa: configuração da candidata}})."""
     lab = RecordingLab()
-    for name, value in (("LAB", lab), ("EPOCH_SCALE", scale), ("SEED", 0), ("RESULTS", {})):
-        monkeypatch.setitem(ns, name, value)
-    env = dict(ns)
+    env = {**ns, "LAB": lab, "EPOCH_SCALE": scale, "SEED": 0}
     configs, choices = {}, {}
     for cell in cells(path):
         if cell["cell_type"] != "code" or "parameters" in tags_of(cell):  # EPOCH_SCALE e SEED são os daqui
@@ -83,16 +83,17 @@ def notebook_configs(path, ns, monkeypatch, scale: float = 1.0) -> tuple[dict, d
                     except (ValueError, TypeError, SyntaxError):
                         pass
             call = node.value if isinstance(node, ast.Expr) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id in ("run_and_plot", "choose_sgd_rate")):
                 continue
+            name = ast.literal_eval(call.args[1])
+            cfg = eval(compile(ast.Expression(call.args[2]), str(path), "eval"), env)
             if call.func.id == "run_and_plot":
-                configs[ast.literal_eval(call.args[0])] = eval(compile(ast.Expression(call.args[1]), str(path),
-                                                                       "eval"), env)
-            elif call.func.id == "choose_sgd_rate":
-                name, scheduler = (ast.literal_eval(a) for a in call.args[:2])
+                configs[name] = cfg
+            else:
                 before = set(lab.configs)
                 try:
-                    ns["choose_sgd_rate"](name, scheduler)
+                    ns["choose_sgd_rate"](lab, name, cfg)
                 except _Recorded:
                     pass
                 new = {n: c for n, c in lab.configs.items() if n not in before}

@@ -63,7 +63,7 @@ def split_stem(stem: str) -> tuple[str, int]:
     return name, int(seed)
 
 
-def check_runs(folder, key, ns, monkeypatch, scale=1.0) -> dict:
+def check_runs(folder, key, ns, scale=1.0) -> dict:
     """Cada treino gravado em `folder` diz o que o produziu (a identidade); todos os que o notebook pede com
     EPOCH_SCALE = `scale` estão lá, com a configuração que ele pede. Devolve os treinos, pelo nome do arquivo."""
     runs = {p.stem: read_json(p) for p in folder.glob("*_seed*.json")}
@@ -77,7 +77,7 @@ def check_runs(folder, key, ns, monkeypatch, scale=1.0) -> dict:
     # os mesmos dados em todos os treinos (a mesma divisão), menos o do treino cortado, que tem outro treino
     same = [json.dumps(r["identity"]["data"]) for stem, r in runs.items() if not stem.startswith("mod4")]
     assert len(set(same)) <= 1, f"{folder}: treinos com dados diferentes"
-    configs, choices = notebook_configs(NOTEBOOKS[key], ns, monkeypatch, scale)
+    configs, choices = notebook_configs(NOTEBOOKS[key], ns, scale)
     for name, candidates in choices.items():  # as taxas do SGD: a escolha se refaz pela validação das candidatas
         files = {lr: runs[f"{name}_lr{lr:g}_seed0"] for lr in candidates}
         chosen = ns["choose_best"]({lr: [r] for lr, r in files.items()})
@@ -205,7 +205,7 @@ def check_figures(folder, names):
 
 Q4_FIGURES = [*Q4_NAMES, "mod3_sgd_scheduler_escolha_lr", "sgd_constante_escolha_lr", "q4_quadro",
               "mod4_treino_17pct", "mod4_vs_mod2", "comparacao_validacao", "exemplos", "aumento", "arquiteturas",
-              "vencedor", "sementes", "previsoes", "confusao"]
+              "vencedor", "sementes", "confusao"]
 
 
 # ------------------------------------------------------------------ MNIST (questões 4 e 6)
@@ -259,19 +259,19 @@ def test_from_scratch_reports_the_reduced_run(smoke):
     assert not any(row["same_identity"] for row in paired)  # 300 imagens: outro treino que o commitado
 
 
-def check_smoke_runs(folder, key, ns, monkeypatch) -> dict:
+def check_smoke_runs(folder, key, ns) -> dict:
     """Os treinos de uma execução reduzida (SUBSET=300, EPOCH_SCALE=0,05), com o hash dos pesos: 300 imagens de
     treino (o mod4, tantas quanto a validação) e 150 de validação e de teste."""
-    runs = check_runs(folder, key, ns, monkeypatch, scale=SCALE)
+    runs = check_runs(folder, key, ns, scale=SCALE)
     for stem, r in runs.items():
         n_train = SUBSET // 2 if stem.startswith("mod4") else SUBSET
         assert r["weights_sha256"] and (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, *[SUBSET // 2] * 2), stem
     return runs
 
 
-def test_mnist_smoke_run(smoke, mnist_ns, monkeypatch):
+def test_mnist_smoke_run(smoke, mnist_ns):
     tmp, _ = smoke
-    runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns, monkeypatch)
+    runs = check_smoke_runs(tmp / "results" / "mnist", "mnist", mnist_ns)
     assert all(r["params"] == 3_199_106 for stem, r in runs.items() if not stem.startswith(("arq_", "rapida")))
     # acima do acaso (10%) mesmo com 300 imagens e 1 época
     assert runs["inicial_seed0"]["test_acc"] > 30 and runs["mod2_scheduler_seed0"]["history"][-1]["val_acc"] > 25
@@ -326,16 +326,16 @@ def check_analysis(folder, best):
                                                           for p in analysis["confused_pairs"])
 
 
-def test_fashion_smoke_run(smoke, fashion_ns, monkeypatch):
+def test_fashion_smoke_run(smoke, fashion_ns):
     tmp, _ = smoke
     folder = tmp / "results" / "fashion"
-    runs = check_smoke_runs(folder, "fashion", fashion_ns, monkeypatch)
+    runs = check_smoke_runs(folder, "fashion", fashion_ns)
     assert runs["inicial_seed0"]["test_acc"] > 30
     best = check_choice_and_summary(folder, "fashion", fashion_ns)
     check_analysis(folder, best)
     check_winner_weights(folder, tmp / "models", "fashion", fashion_ns)
     check_figures(tmp / "figures", [f"fashion_{n}.png" for n in Q4_FIGURES + [
-        "receita_mnist", "medias", "erro_por_classe", "erros"]])
+        "receita_mnist", "medias", "erro_por_classe", "erros", "previsoes"]])
 
 
 # ------------------------------------------------------------------ o que está commitado
@@ -356,11 +356,11 @@ def test_shared_cells_are_identical_in_both_notebooks(tag):
     assert sources["mnist"] == sources["fashion"], f"as células {tag!r} diferem entre os notebooks"
 
 
-def test_both_notebooks_ask_the_same_q4_recipes(mnist_ns, fashion_ns, monkeypatch):
+def test_both_notebooks_ask_the_same_q4_recipes(mnist_ns, fashion_ns):
     """O Fashion-MNIST repete a questão 4 do MNIST: as mesmas receitas; no quadro 2×2, cada célula é o otimizador
     e a agenda que diz ser, todas com 10 épocas."""
-    mnist, mnist_choices = notebook_configs(NOTEBOOKS["mnist"], mnist_ns, monkeypatch)
-    fashion, fashion_choices = notebook_configs(NOTEBOOKS["fashion"], fashion_ns, monkeypatch)
+    mnist, mnist_choices = notebook_configs(NOTEBOOKS["mnist"], mnist_ns)
+    fashion, fashion_choices = notebook_configs(NOTEBOOKS["fashion"], fashion_ns)
     assert {n: mnist[n] for n in mnist if n not in OTHERS["mnist"]} == {
         n: fashion[n] for n in fashion if n not in OTHERS["fashion"]}
     assert mnist_choices == fashion_choices
@@ -379,11 +379,11 @@ def key_ns(request, mnist_ns, fashion_ns):
     return request.param, {"mnist": mnist_ns, "fashion": fashion_ns}[request.param]
 
 
-def test_committed_runs_carry_their_identity_and_the_notebook_recipe(key_ns, monkeypatch):
+def test_committed_runs_carry_their_identity_and_the_notebook_recipe(key_ns):
     """Cada resultado commitado diz o que o produziu (dados, divisão, configuração, semente, código), em qualquer
     máquina; os da questão 4 que já existem têm a configuração que o notebook pede."""
     key, ns = key_ns
-    runs = check_runs(ROOT / "results" / key, key, ns, monkeypatch)
+    runs = check_runs(ROOT / "results" / key, key, ns)
     for stem, r in runs.items():
         n_train = 10_200 if stem.startswith("mod4") else 49_800
         assert (r["n_train"], r["n_valid"], r["n_test"]) == (n_train, 10_200, 10_000), stem

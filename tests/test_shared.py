@@ -43,3 +43,23 @@ def test_shared_cells_hold_only_what_both_notebooks_use():
         declared = {a.arg for a in fn.args.args + fn.args.kwonlyargs}
         only_one = (mnist[1][name] ^ fashion[1][name]) & declared
         assert not only_one, f"{name}: opções que só um notebook passa: {sorted(only_one)}"
+
+
+def test_shared_functions_read_only_definitions_not_experiment_state(mnist_ns):
+    """Uma função compartilhada recebe o que usa como argumento (o Lab, os resultados): cada nome global que ela
+    lê vem das células de definição, e nenhum do estado que os experimentos criam (LAB, RESULTS, SEEDS…)."""
+    import builtins
+    import inspect
+
+    loose = {}
+    for cell in cells(NOTEBOOKS["mnist"]):
+        if cell["cell_type"] == "code" and set(tags_of(cell)) & set(SHARED_TAGS):
+            for node in ast.parse("".join(cell["source"])).body:
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    obj = mnist_ns[node.name]
+                    fns = [obj] if inspect.isfunction(obj) else [f for f in vars(obj).values() if inspect.isfunction(f)]
+                    names = set().union(*(mnist_ns["globals_read"](f.__code__) for f in fns))
+                    missing = sorted(n for n in names if n not in mnist_ns and n not in dir(builtins))
+                    if missing:
+                        loose[node.name] = missing
+    assert not loose, f"funções compartilhadas que leem o estado dos experimentos: {loose}"

@@ -14,7 +14,7 @@ from nbcells import define
 @pytest.mark.parametrize("key", ["mnist", "fashion"])
 def test_the_lesson_is_in_view_and_no_cell_is_long(key):
     code = [c for c in cells(NOTEBOOKS[key]) if c["cell_type"] == "code"]
-    first = next(i for i, c in enumerate(code) if 'run_and_plot("inicial"' in "".join(c["source"]))
+    first = next(i for i, c in enumerate(code) if 'run_and_plot(LAB, "inicial"' in "".join(c["source"]))
     visible = [c for c in code[:first] if not c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert sum(len("".join(c["source"]).splitlines()) for c in visible) <= 300
     assert max(len("".join(c["source"]).splitlines()) for c in code) <= 80

@@ -37,15 +37,6 @@ def make_lab(ns, folder, data=None, seed=0, force=False):
     return ns["Lab"](data or tiny_data(), "teste", "teste", dirs, torch.device("cpu"), seed=seed, force=force)
 
 
-def use_lab(ns, monkeypatch, folder):
-    """Um Lab em `folder`, que as funções das células que leem o LAB do notebook (save_and_reload, choose_sgd_rate,
-    seu_experimento) passam a usar."""
-    lab = make_lab(ns, folder)
-    for name, value in (("LAB", lab), ("DEVICE", torch.device("cpu")), ("SEED", lab.seed), ("RESULTS", {})):
-        monkeypatch.setitem(ns, name, value)
-    return lab
-
-
 # uma palavra comum do português ou um acento; e nenhuma palavra de uma mensagem em inglês
 PORTUGUESE = re.compile(r"[ãõçáéíóúâêô]|\b(não|deve|de|do|da|em|ou|um|uma|os|as|com|para|recebi|rode)\b", re.I)
 ENGLISH = re.compile(r"\b(the|must|should|unknown|invalid|not|cannot|failed|missing|expected|got|please)\b", re.I)
@@ -188,9 +179,9 @@ def test_resume_loads_without_training_and_force_retrains_once(mnist_ns, tmp_pat
     assert old.trained == {("exp", 0)}
 
 
-def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path, monkeypatch):
+def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path):
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32, augment={"max_shift": 1, "max_rotation": 5})
-    lab = use_lab(mnist_ns, monkeypatch, tmp_path)
+    lab = make_lab(mnist_ns, tmp_path)
     first, model = lab.run("exp", cfg, test=False)
     ckpt = tmp_path / "checkpoints" / "exp_seed0.pt"
     assert first["test_acc"] is None and ckpt.exists()
@@ -358,10 +349,10 @@ def fake_train_run(ns, scores):
     ({0.1: ([70.0, 80.0, 92.0], 10.0), 0.01: ([70.0, 80.0, 92.0], 99.5)}, 0.1),  # empate: fica a primeira
 ], ids=["menor-taxa", "maior-taxa", "empate"])
 def test_sgd_rate_is_chosen_by_validation_never_test(mnist_ns, tmp_path, monkeypatch, scores, chosen):
-    use_lab(mnist_ns, monkeypatch, tmp_path)
-    monkeypatch.setitem(mnist_ns, "EPOCH_SCALE", 0.3)  # 10 épocas × 0,3: três épocas por candidata
+    lab = make_lab(mnist_ns, tmp_path)
     monkeypatch.setitem(mnist_ns, "train_run", fake_train_run(mnist_ns, scores))
-    result = mnist_ns["choose_sgd_rate"]("sgd_x", None)
+    cfg = mnist_ns["recipe"](10, 0.3, optimizer="sgd")  # 10 épocas × 0,3: três épocas por candidata
+    result = mnist_ns["choose_sgd_rate"](lab, "sgd_x", cfg)
     plt.close("all")
     sel = result["selection"]
     assert sel["chosen_lr"] == chosen and sel["candidates"] == {"0.1": scores[0.1][0][-1], "0.01": scores[0.01][0][-1]}
@@ -373,16 +364,15 @@ def test_sgd_rate_is_chosen_by_validation_never_test(mnist_ns, tmp_path, monkeyp
     # o escolhido é a cópia da candidata, com outro nome e a escolha dentro; nada a mais, nada a menos
     assert saved == result == {**candidate, "experiment": "sgd_x", "selection": sel}
     assert candidate["config"] == mnist_ns["recipe"](10, 0.3, optimizer="sgd", lr=chosen, scheduler=None)
-    assert mnist_ns["RESULTS"]["sgd_x"] == result
+    assert lab.done["sgd_x"] == result
     assert {p.name for p in (tmp_path / "figures").iterdir()} == {"teste_sgd_x_escolha_lr.png", "teste_sgd_x.png"}
 
 
 def test_chosen_sgd_rate_finds_its_weights(mnist_ns, tmp_path, monkeypatch):
     """Se o escolhido por choose_sgd_rate vence a busca, o notebook pede o seu modelo: vem dos pesos da candidata."""
-    lab = use_lab(mnist_ns, monkeypatch, tmp_path)
-    monkeypatch.setitem(mnist_ns, "EPOCH_SCALE", 0.1)
+    lab = make_lab(mnist_ns, tmp_path)
     monkeypatch.setitem(mnist_ns, "train_run", fake_train_run(mnist_ns, {0.1: ([90.0], 50.0), 0.01: ([80.0], 60.0)}))
-    chosen = mnist_ns["choose_sgd_rate"]("sgd_x", None)
+    chosen = mnist_ns["choose_sgd_rate"](lab, "sgd_x", mnist_ns["recipe"](10, 0.1, optimizer="sgd"))
     plt.close("all")
     lab.trained.clear()
     again, model = lab.run("sgd_x", chosen["config"], need_model=True)
@@ -568,28 +558,27 @@ def test_broken_results_files_are_named_before_training(mnist_ns, tmp_path, monk
     assert check(params(), "mnist")["RESULTS_DIR"] == "results/mnist"  # de antes da identidade: legível, não é erro
 
 
-def test_my_experiment_trains_what_is_missing_once_and_keeps_other_recipes(mnist_ns, tmp_path, monkeypatch):
+def test_my_experiment_trains_what_is_missing_once_and_keeps_other_recipes(mnist_ns, tmp_path):
     """Seu experimento: treina as sementes que faltam, depois só as carrega, e recusa um nome que já guarda outra
     receita ou outros dados (o mod4, com parte do treino), sem apagar o arquivo dele."""
-    lab = use_lab(mnist_ns, monkeypatch, tmp_path)
+    lab = make_lab(mnist_ns, tmp_path)
     cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
-    base = [lab.run("base", cfg, seed=s)[0] for s in (0, 1)]
+    grid = {"base": [lab.run("base", cfg, seed=s)[0] for s in (0, 1)]}
     lab.run("mod4", cfg, data=head_of_train(lab.data, 16))
-    monkeypatch.setitem(mnist_ns, "SEEDS", [0, 1])
-    monkeypatch.setitem(mnist_ns, "Q4_SUMMARY", {"base": mnist_ns["seed_summary"](base)})
     mine = {**cfg, "lr": 5e-3}
     lab.trained.clear()
-    comparison = mnist_ns["seu_experimento"]("meu", mine, baseline="base")
+    comparison = mnist_ns["seu_experimento"](lab, "meu", mine, grid, baseline="base")
     assert lab.trained == {("meu", 0), ("meu", 1)}
     files = ["meu_seed0.json", "meu_seed1.json", "mod4_seed0.json"]
     saved = {name: (tmp_path / "results" / name).read_text(encoding="utf-8") for name in files}
     assert comparison["seeds"] == [0, 1] and comparison["differ_in"]  # pareado semente a semente, e diz o que muda
     lab.trained.clear()
-    assert mnist_ns["seu_experimento"]("meu", mine, baseline="base") == comparison and not lab.trained  # carregado
+    again = mnist_ns["seu_experimento"](lab, "meu", mine, grid, baseline="base")
+    assert again == comparison and not lab.trained  # carregado
     with fails("meu"):  # outra receita com o mesmo nome: recusada antes de treinar
-        mnist_ns["seu_experimento"]("meu", {**mine, "lr": 1e-2}, baseline="base")
+        mnist_ns["seu_experimento"](lab, "meu", {**mine, "lr": 1e-2}, grid, baseline="base")
     with fails("mod4"):  # a mesma receita com outros dados
-        mnist_ns["seu_experimento"]("mod4", cfg, baseline="base")
+        mnist_ns["seu_experimento"](lab, "mod4", cfg, grid, baseline="base")
     with fails("baseline"):
-        mnist_ns["seu_experimento"]("outro", mine, baseline="nao_existe")
+        mnist_ns["seu_experimento"](lab, "outro", mine, grid, baseline="nao_existe")
     assert {name: (tmp_path / "results" / name).read_text(encoding="utf-8") for name in files} == saved
