@@ -265,12 +265,12 @@ def candidates_table(root: Path, ds: str) -> str:
     rows = []
     for key, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
         winner = c["experiment"] == best["experiment"]
-        label = name(key) + (" (a escolha da questão 4)" if key == q4 else "")
-        rows.append([label + (" **(vencedor)**" if winner else ""), pct(c["val_acc_final"]), f"`{key}`"])
+        label = f"ConvNet do enunciado, receita da questão 4 ({name(key)})" if key == q4 else name(key)
+        rows.append([label + (" **(vencedor)**" if winner else ""), pct(c["val_acc_final"])])
         if winner and "val_acc_tta" in best:
             rows.append(["o mesmo, com TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
-                         pct(best["val_acc_tta"]), ""])
-    return table(["candidato", "validação final (semente 0)", "chave"], rows)
+                         pct(best["val_acc_tta"])])
+    return table(["candidato", "validação final (semente 0)"], rows)
 
 
 def block_q6(root: Path) -> str:
