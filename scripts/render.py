@@ -238,7 +238,7 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
 
 def q4_table(root: Path, ds: str) -> str:
     """As receitas da questão 4 por extenso (otimizador, taxa, agendador, épocas), com a média sobre as sementes;
-    a escolhida pela validação (summary.json) em destaque; o identificador só na coluna "chave"."""
+    a escolhida pela validação (summary.json) em destaque."""
     chosen = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
     rows = []
     for key in Q4:
@@ -249,9 +249,8 @@ def q4_table(root: Path, ds: str) -> str:
                       f"{c['epochs']} épocas")
             rows.append([recipe + (" **(escolhida)**" if key == chosen else ""), len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
-                         br(statistics.mean(r["test_loss"] for r in runs), 4), f"`{key}`"])
-    headers = ["receita", "sementes", "validação final", "teste (± desvio-padrão)",
-               "perda de teste", "chave"]
+                         br(statistics.mean(r["test_loss"] for r in runs), 4)])
+    headers = ["receita", "sementes", "validação final", "teste (± desvio-padrão)", "perda de teste"]
     if len({row[1] for row in rows}) == 1:  # todas com as mesmas sementes: o número vai para o título
         headers[0] = f"receita (média de {rows[0][1]} sementes)"
         headers, rows = headers[:1] + headers[2:], [row[:1] + row[2:] for row in rows]
