@@ -72,9 +72,6 @@ EFFECTS = {
     ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga − residual)",
     ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem)",
 }
-# A comparação principal de cada conjunto, a que responde à questão: a do grupo indicado cujo rótulo começa por
-# "tudo junto". As outras são exploratórias, e a tabela traz também o intervalo com a correção de Bonferroni.
-PRIMARY_GROUP = {"mnist": "q4", "fashion": "arquitetura"}
 
 
 def name(key: str) -> str:
@@ -160,14 +157,10 @@ def t_quantile(p: float, df: int) -> float:
     return float(t.ppf(p, df))
 
 
-def is_primary(c: dict, ds: str) -> bool:
-    return c.get("group") == PRIMARY_GROUP[ds] and (c.get("effect") or "").startswith("tudo junto")
-
-
-def family_size(comparisons: list[dict], ds: str) -> int:
-    """Quantos intervalos a correção de Bonferroni cobre num conjunto: cada comparação exploratória é testada na
-    acurácia e, quando tem perda, também na perda; cada teste é um intervalo da família."""
-    return sum(1 + (c.get("loss_mean_diff") is not None) for c in comparisons if not is_primary(c, ds))
+def family_size(comparisons: list[dict]) -> int:
+    """Quantos intervalos a correção de Bonferroni cobre num conjunto: cada comparação (nenhuma foi declarada
+    principal antes dos resultados) é testada na acurácia e, quando tem perda, também na perda."""
+    return sum(1 + (c.get("loss_mean_diff") is not None) for c in comparisons)
 
 
 def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
@@ -195,11 +188,11 @@ def interval_text(low: float, high: float, places: int = 2) -> str:
 
 def comparisons_table(summary: dict, group: str, ds: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
-    acurácia e a de perda, cada uma com o intervalo de 95% e, para as exploratórias, com a correção de Bonferroni
-    para a família de todos os intervalos exploratórios do conjunto, de acurácia e de perda (`family_size`); e as
+    acurácia e a de perda, cada uma com o intervalo de 95% e com a correção de Bonferroni para a família de todos
+    os intervalos do conjunto, de acurácia e de perda (`family_size`); e as
     sementes em que as duas receitas
     rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
-    sua célula em negrito; a comparação principal (`is_primary`) vem marcada e não tem correção."""
+    sua célula em negrito."""
     def bold(text, low, high):
         return f"**{text}**" if low > 0 or high < 0 else text
 
@@ -212,23 +205,22 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
         if not label:
             differ = ", ".join(DIFFER.get(d, d) for d in c["differ_in"])
             label = f"{differ} ({name(c['b'])} − {name(c['a'])})"
-        return label + (" **(principal)**" if is_primary(c, ds) else "")
+        return label
 
     everything = (summary or {}).get("_comparisons", [])
-    m = family_size(everything, ds)
+    m = family_size(everything)
     rows = []
     for c in everything:
         if c.get("group") == group:
-            primary, low, high = is_primary(c, ds), *c["ci95"]
+            low, high = c["ci95"]
             acc = bold(f"{signed(c['mean_diff'])} ({interval_text(low, high)})", low, high)
-            corrected = "—" if primary else bold(interval_text(*(b := bonferroni(c, m))), *b)
+            corrected = bold(interval_text(*(b := bonferroni(c, m))), *b)
             if c["loss_mean_diff"] is None:
                 loss = loss_corrected = "—"
             else:
                 low, high = c["loss_ci95"]
                 loss = bold(f"{signed(c['loss_mean_diff'], 4)} ({interval_text(low, high, 4)})", low, high)
-                loss_corrected = ("—" if primary
-                                  else bold(interval_text(*(b := bonferroni(c, m, "loss_diffs")), 4), *b))
+                loss_corrected = bold(interval_text(*(b := bonferroni(c, m, "loss_diffs")), 4), *b)
             rows.append([effect(c), acc, corrected, loss, loss_corrected,
                          seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
     return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",

@@ -258,17 +258,15 @@ def test_the_rule_in_the_text_is_the_code_and_gives_the_recorded_winners(ds, req
         assert summary["_meta"]["final"] == best["experiment"] + ("+tta" if best["tta"] else "")
 
 
-def test_only_exploratory_comparisons_are_corrected_and_the_text_cites_each_interval():
-    """Bonferroni usa o t de Student exato dos intervalos de 95% (com m = 1, dá o do summary.json) e corrige só as
-    comparações exploratórias, a perda como a acurácia: a família conta cada intervalo, e o respostas.md cita cada um.
+def test_every_comparison_is_corrected_and_the_text_cites_each_interval():
+    """Bonferroni usa o t de Student exato dos intervalos de 95% (com m = 1, dá o do summary.json) e corrige todas
+    as comparações, a perda como a acurácia: a família conta cada intervalo, e o respostas.md cita cada um.
     As sementes "de outra máquina" são as em que o device_name dos treinos de A e de B difere."""
     text = RESPOSTAS.read_text(encoding="utf-8")
     for ds in ("mnist", "fashion"):
         comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
-        exploratory = [c for c in comparisons if not render.is_primary(c, ds)]
-        assert len(exploratory) == len(comparisons) - 1  # só a principal ("tudo junto") fica sem correção
-        m = len(exploratory) + sum(c["loss_mean_diff"] is not None for c in exploratory)
-        assert render.family_size(comparisons, ds) == m and f"Bonferroni ({m} intervalos)" in text, (ds, m)
+        m = len(comparisons) + sum(c["loss_mean_diff"] is not None for c in comparisons)
+        assert render.family_size(comparisons) == m and f"Bonferroni ({m} intervalos)" in text, (ds, m)
         for c in comparisons:
             device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
                       for key in (c["a"], c["b"])}
@@ -278,10 +276,9 @@ def test_only_exploratory_comparisons_are_corrected_and_the_text_cites_each_inte
                 intervals.append(("loss_diffs", "loss_ci95", 4, 1e-6))
             for key, ci, places, tolerance in intervals:
                 assert render.bonferroni(c, 1, key) == pytest.approx(c[ci], abs=tolerance)
-                if c in exploratory:
-                    low, high = render.bonferroni(c, m, key)
-                    assert low <= c[ci][0] and high >= c[ci][1]
-                    assert render.interval_text(low, high, places) in text, (ds, c["a"], c["b"], key)
+                low, high = render.bonferroni(c, m, key)
+                assert low <= c[ci][0] and high >= c[ci][1]
+                assert render.interval_text(low, high, places) in text, (ds, c["a"], c["b"], key)
 
 
 def test_original_numbers_are_the_seed_answer_transcribed():
