@@ -186,11 +186,10 @@ def interval_text(low: float, high: float, places: int = 2) -> str:
     return " a ".join(signed(x, places + (x != 0 and round(abs(x), places) == 0)) for x in (low, high))
 
 
-def comparisons_table(summary: dict, group: str, ds: str) -> str:
+def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95% e com a correção de Bonferroni para a família de todos
-    os intervalos do conjunto, de acurácia e de perda (`family_size`); e as
-    sementes em que as duas receitas
+    os intervalos do conjunto, de acurácia e de perda (`family_size`); e as sementes em que as duas receitas
     rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
     sua célula em negrito."""
     def bold(text, low, high):
@@ -290,7 +289,7 @@ def block_q6(root: Path) -> str:
 
 def block_q7_seeds(root: Path) -> str:
     summary = get(root, "fashion", "summary")
-    return comparisons_table(summary, "arquitetura", "fashion")
+    return comparisons_table(summary, "arquitetura")
 
 
 def block_originals(root: Path) -> str:
@@ -422,10 +421,10 @@ README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block
                  "apendice-originais": block_originals}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
-    "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4", "mnist"),
+    "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
     "q6-medida": block_q6,
     "q7-q4": lambda root: q4_table(root, "fashion"),
-    "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4", "fashion"),
+    "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
     "q7-candidatos": lambda root: candidates_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
 }

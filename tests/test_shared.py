@@ -3,6 +3,8 @@
 dele. As redes registradas com @register ficam de fora: são usadas pelo nome, na configuração."""
 
 import ast
+import builtins
+import inspect
 from collections import Counter, defaultdict
 
 from conftest import NOTEBOOKS, cells
@@ -48,9 +50,6 @@ def test_shared_cells_hold_only_what_both_notebooks_use():
 def test_shared_functions_read_only_definitions_not_experiment_state(mnist_ns):
     """Uma função compartilhada recebe o que usa como argumento (o Lab, os resultados): cada nome global que ela
     lê vem das células de definição, e nenhum do estado que os experimentos criam (LAB, RESULTS, SEEDS…)."""
-    import builtins
-    import inspect
-
     loose = {}
     for cell in cells(NOTEBOOKS["mnist"]):
         if cell["cell_type"] == "code" and set(tags_of(cell)) & set(SHARED_TAGS):
