@@ -203,7 +203,7 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> tuple[str, dict]:
             if 'run_and_plot(LAB, "inicial"' in source:
                 def intercepted(*args):
                     raise Intercepted
-                ns["Lab"].train = intercepted  # Lab decide, train_run treina: nada de Lab entra num número
+                ns["Lab"].fit = intercepted  # Lab decide, fit treina: nada disto entra num número
                 with contextlib.suppress(Intercepted):
                     define(ns, source, f"<mnist[{i}]>")
                 break
@@ -215,7 +215,7 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> tuple[str, dict]:
     (lambda s: s.replace("nn.Linear(7 * 7 * 64, 1000),", "nn.Linear(7 * 7 * 64, 500),").replace(
         "self.fc2 = nn.Linear(1000, 10)", "self.fc2 = nn.Linear(500, 10)"), 1_625_606, "modelo `convnet`"),
     (lambda s: s.replace('print("Divisão completa:", DATA["full_sizes"])',
-                         'DATA["train"] = tuple(t.flip(0) for t in DATA["train"])'), 3_199_106, "dados de treino"),
+                         'DATA["train"] = tuple(t.flip(0) for t in DATA["train"])'), 3_199_106, "outros dados"),
 ])
 def test_an_edited_model_or_data_retrains_and_the_message_says_why(tmp_path, monkeypatch, edit, params, why):
     out, ns = run_until_inicial(tmp_path, monkeypatch, edit)

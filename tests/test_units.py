@@ -190,7 +190,7 @@ def test_weights_are_found_by_hash_or_retrained(mnist_ns, tmp_path):
     assert lab.run("exp", cfg, test=False) == (first, None)  # sem precisar do modelo, nem olha os pesos
     # com o modelo: os pesos do vencedor em models/ servem, conferidos pelo hash
     mnist_ns["save_and_reload"](lab, model, first)
-    again, reloaded = lab.run("exp", cfg, test=False, need_model=True)
+    again, reloaded = mnist_ns["run_with_model"](lab, "exp", cfg, 0, test=False)
     assert again == first and mnist_ns["state_sha256"](reloaded.state_dict()) == first["weights_sha256"]
     # pesos de outro treino no lugar de models/: test_poisoning_replay_in_miniature
 
@@ -227,17 +227,22 @@ class _Payload:
 
 
 def test_unreadable_weights_are_treated_as_missing_and_never_executed(mnist_ns, tmp_path, capsys):
-    """load_model lê os pesos só como tensores: um arquivo cortado (um disco cheio, uma cópia interrompida) ou com
-    código é dito e tratado como ausente (o chamador treina de novo), e o código não é executado."""
+    """run_with_model lê os pesos só como tensores: um arquivo cortado (um disco cheio, uma cópia interrompida) ou
+    com código é dito e tratado como ausente (treina de novo), e o código não é executado."""
     lab = make_lab(mnist_ns, tmp_path)
-    result, _ = lab.run("exp", mnist_ns["recipe"](1, arch="fastnet", batch_size=32))
+    cfg = mnist_ns["recipe"](1, arch="fastnet", batch_size=32)
+    lab.run("exp", cfg)
     path = tmp_path / "checkpoints" / "exp_seed0.pt"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    lab.trained.clear()
     capsys.readouterr()
-    assert lab.load_model(result) is None and str(path) in capsys.readouterr().out
+    mnist_ns["run_with_model"](lab, "exp", cfg, 0)
+    assert lab.trained == {("exp", 0)} and str(path) in capsys.readouterr().out
     marker = tmp_path / "executado"
     torch.save({"w": _Payload(marker)}, path)
-    assert lab.load_model(result) is None and not marker.exists()
+    lab.trained.clear()
+    mnist_ns["run_with_model"](lab, "exp", cfg, 0)
+    assert lab.trained == {("exp", 0)} and not marker.exists()
 
 
 def test_poisoning_replay_in_miniature(mnist_ns, tmp_path):
@@ -250,7 +255,7 @@ def test_poisoning_replay_in_miniature(mnist_ns, tmp_path):
     reduced = make_lab(mnist_ns, tmp_path, data={**data, "train": (data["train"][0][:48], data["train"][1][:48])})
     _, small = reduced.run("vencedor", mnist_ns["recipe"](2, 0.5, arch="fastnet", batch_size=16, lr=1e-2))
     mnist_ns["save_weights_atomic"](small, tmp_path / "models" / "teste_best.pt")  # e os pesos do vencedor
-    again, model3 = full.run("vencedor", cfg, need_model=True)
+    again, model3 = mnist_ns["run_with_model"](full, "vencedor", cfg, 0)
     # o que a execução completa relata é do próprio modelo, não do reduzido
     assert again["test_acc"] == result["test_acc"] and again["weights_sha256"] == result["weights_sha256"]
     assert mnist_ns["evaluate"](model3, *data["test"])[1] == again["test_acc"]
@@ -375,7 +380,7 @@ def test_chosen_sgd_rate_finds_its_weights(mnist_ns, tmp_path, monkeypatch):
     chosen = mnist_ns["choose_sgd_rate"](lab, "sgd_x", mnist_ns["recipe"](10, 0.1, optimizer="sgd"))
     plt.close("all")
     lab.trained.clear()
-    again, model = lab.run("sgd_x", chosen["config"], need_model=True)
+    again, model = mnist_ns["run_with_model"](lab, "sgd_x", chosen["config"], 0)
     assert not lab.trained  # carregado, não treinado (train_run fica o mesmo: a impressão digital também)
     assert again == chosen and mnist_ns["state_sha256"](model.state_dict()) == chosen["weights_sha256"]
 
