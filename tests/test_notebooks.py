@@ -196,10 +196,14 @@ def check_winner_weights(folder, models, key, ns):
 
 
 def check_figures(folder, names):
+    """As figuras esperadas, não vazias; e figures/ commitada tem as mesmas do notebook, nenhuma órfã."""
     figures = {p.name: p.stat().st_size for p in folder.glob("*.png")}
     missing = sorted(set(names) - figures.keys())
     assert not missing, missing
     assert all(size > 10_000 for size in figures.values()), figures
+    prefix = names[0].split("_")[0] + "_"
+    made = {n for n in figures if n.startswith(prefix)}
+    assert {p.name for p in (ROOT / "figures").glob(prefix + "*.png")} == made
     return figures
 
 
