@@ -248,21 +248,6 @@ def q4_table(root: Path, ds: str) -> str:
     return table(headers, rows)
 
 
-def candidates_table(root: Path, ds: str) -> str:
-    """Os candidatos da escolha de arquitetura, do melhor para o pior na validação (semente 0)."""
-    best = get(root, ds, "best")
-    q4 = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
-    rows = []
-    for key, c in sorted(best["candidates"].items(), key=lambda kv: -kv[1]["val_acc_final"]):
-        winner = c["experiment"] == best["experiment"]
-        label = f"ConvNet do enunciado, receita da questão 4 ({name(key)})" if key == q4 else name(key)
-        rows.append([label + (" **(vencedor)**" if winner else ""), pct(c["val_acc_final"])])
-        if winner and "val_acc_tta" in best:
-            rows.append(["o mesmo, com TTA" + (" **(usado)**" if best.get("tta") else " (não usado)"),
-                         pct(best["val_acc_tta"])])
-    return table(["candidato", "validação final (semente 0)"], rows)
-
-
 def block_q6(root: Path) -> str:
     """A questão 6: a validação em eval() e em train(), e a memória e o tempo de cada modo do autograd, na máquina
     em que foram medidos, com o veredito de tempo de cada modo contra o autograd ligado, numa coluna: é o texto que
@@ -425,7 +410,6 @@ RESPOSTAS_BLOCKS = {
     "q6-medida": block_q6,
     "q7-q4": lambda root: q4_table(root, "fashion"),
     "q7-q4-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
-    "q7-candidatos": lambda root: candidates_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}
