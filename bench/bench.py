@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     # ------------------------------------------------------------ 1. segundos por época
     def epoch_tensor(model, opt, gen):
         model.train()
-        for xb, yb in nb["batches"](*data["train"], 100, shuffle=True, generator=gen):
+        for xb, yb in nb["batches"](*data["train"], 100, generator=gen):
             loss = nn.functional.cross_entropy(model(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()

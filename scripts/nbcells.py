@@ -56,7 +56,7 @@ def epochs(ns: dict, model, data: dict, cfg: dict, seed: int):
     generator = ns["torch"].Generator().manual_seed(seed)
     for epoch in range(1, cfg["epochs"] + 1):
         lr = optimizer.param_groups[0]["lr"]
-        lots = ns["batches"](x_tr, y_tr, cfg["batch_size"], shuffle=True, generator=generator)
+        lots = ns["batches"](x_tr, y_tr, cfg["batch_size"], generator=generator)
         loss_sum, correct = ns["train_epoch"](model, lots, cfg, optimizer, scheduler, loss_fn, generator)
         val_loss, val_acc = ns["evaluate"](model, x_va, y_va)
         yield {"epoch": epoch, "lr": lr, "train_loss": loss_sum.item() / len(x_tr),

@@ -82,13 +82,16 @@ def notebook_configs(path, ns, scale: float = 1.0) -> tuple[dict, dict]:
                         env[node.targets[0].id] = ast.literal_eval(value)
                     except (ValueError, TypeError, SyntaxError):
                         pass
-            call = node.value if isinstance(node, ast.Expr) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
-                    and call.func.id in ("run_and_plot", "choose_sgd_rate")):
+            call = node.value if isinstance(node, (ast.Expr, ast.Assign)) else None
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run"
+                    and isinstance(call.args[0], ast.Constant)):
+                call.args.insert(0, call.func.value)  # LAB.run(nome, cfg): como run_and_plot(LAB, nome, cfg)
+            elif not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                      and call.func.id in ("run_and_plot", "choose_sgd_rate")):
                 continue
             name = ast.literal_eval(call.args[1])
             cfg = eval(compile(ast.Expression(call.args[2]), str(path), "eval"), env)
-            if call.func.id == "run_and_plot":
+            if not isinstance(call.func, ast.Name) or call.func.id == "run_and_plot":
                 configs[name] = cfg
             else:
                 before = set(lab.configs)

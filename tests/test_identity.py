@@ -200,7 +200,7 @@ def run_until_inicial(tmp_path, monkeypatch, edit) -> tuple[str, dict]:
                 continue
             if "parameters" in c["metadata"].get("tags", []):
                 source += f"\nDATA_DIR = {str(ROOT / 'data')!r}\nPROGRESS = False\n"
-            if 'run_and_plot(LAB, "inicial"' in source:
+            if 'LAB.run("inicial"' in source:
                 def intercepted(*args):
                     raise Intercepted
                 ns["Lab"].fit = intercepted  # Lab decide, fit treina: nada disto entra num número

@@ -85,7 +85,7 @@ def test_predict_and_evaluate_run_in_eval_without_autograd_and_change_nothing(mn
 def test_batches_cover_every_sample_once(mnist_ns):
     x = torch.arange(10).float().view(10, 1)
     y = torch.arange(10)
-    got = list(mnist_ns["batches"](x, y, 4, shuffle=True, generator=torch.Generator().manual_seed(1)))
+    got = list(mnist_ns["batches"](x, y, 4, generator=torch.Generator().manual_seed(1)))
     assert [len(b[1]) for b in got] == [4, 4, 2]
     seen = torch.cat([b[1] for b in got])
     assert sorted(seen.tolist()) == list(range(10)) and seen.tolist() != list(range(10))
@@ -432,11 +432,12 @@ def test_paired_comparison(mnist_ns):
     assert c["seeds"] == [0, 1, 2] and c["diffs"] == pytest.approx([0.12, 0.08, 0.07])
     assert c["mean_diff"] == pytest.approx(0.09) and c["ci95"] == interval([0.12, 0.08, 0.07])
     assert c["loss_diffs"] == pytest.approx([-0.02, -0.01, -0.02]) and c["loss_ci95"] == interval([-0.02, -0.01, -0.02])
-    assert c["verdict"] == "B é melhor" and c["differ_in"] == [] and c["n_test"] == 10_000
+    assert c["verdict"] == c["loss_verdict"] == "B é melhor" and c["differ_in"] == [] and c["n_test"] == 10_000
     assert c["other_machine_seeds"] == [1, 2]  # a máquina não é uma diferença da receita, mas é dita
     json.dumps(c)
     reverse = paired(s, "b", "a")  # a ordem muda o sinal, e o veredito aponta o mesmo vencedor (agora o A)
-    assert reverse["verdict"] == "A é melhor" and reverse["mean_diff"] == pytest.approx(-0.09)
+    assert reverse["verdict"] == reverse["loss_verdict"] == "A é melhor"
+    assert reverse["mean_diff"] == pytest.approx(-0.09)
     s["c"] = summary(runs_of([93.70, 93.10, 93.40], epochs=20, arch="b"))  # sinais trocados: o zero no intervalo
     c = paired(s, "a", "c")
     assert c["verdict"] == "não dá para afirmar" and c["differ_in"] == ["arquitetura", "épocas"]
