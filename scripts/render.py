@@ -222,7 +222,7 @@ def comparisons_table(summary: dict, group: str) -> str:
                 loss_corrected = bold(interval_text(*(b := bonferroni(c, m, "loss_diffs")), 4), *b)
             rows.append([effect(c), acc, corrected, loss, loss_corrected,
                          seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
-    return table(["diferença (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",
+    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",
                   "perda (95%)", "Bonferroni", "máquinas diferentes"],
                  rows, text_columns=(5,)) if rows else ""
 
