@@ -71,6 +71,7 @@ EFFECTS = {
     ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
     ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga − residual)",
     ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem)",
+    ("mod2_scheduler", "arq_vgg_res_wide_aug_ls_re+tta"): "rede final − melhor receita da questão 4",
 }
 
 
@@ -175,10 +176,10 @@ def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
 
 
 def seeds_text(seeds: list[int], n: int = 3) -> str:
-    """As sementes por extenso: "semente 0", "sementes 1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
+    """As sementes de uma coluna: "0", "1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
     if len(seeds) in (0, n):
         return "todas" if seeds else "nenhuma"
-    return f"semente {seeds[0]}" if len(seeds) == 1 else f"sementes {', '.join(map(str, seeds[:-1]))} e {seeds[-1]}"
+    return f"{', '.join(map(str, seeds[:-1]))} e {seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:
@@ -188,13 +189,10 @@ def interval_text(low: float, high: float, places: int = 2) -> str:
 
 def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
-    acurácia e a de perda, cada uma com o intervalo de 95% e com a correção de Bonferroni para a família de todos
-    os intervalos do conjunto, de acurácia e de perda (`family_size`); e as sementes em que as duas receitas
-    rodaram em máquinas diferentes ("other_machine_seeds" do summary.json). Um intervalo que exclui o zero põe a
-    sua célula em negrito."""
-    def bold(text, low, high):
-        return f"**{text}**" if low > 0 or high < 0 else text
-
+    acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
+    exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
+    e de perda (`family_size`); e as sementes em que as duas receitas rodaram em máquinas diferentes
+    ("other_machine_seeds" do summary.json)."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
@@ -206,25 +204,21 @@ def comparisons_table(summary: dict, group: str) -> str:
             label = f"{differ} ({name(c['b'])} − {name(c['a'])})"
         return label
 
+    def cell(c, prefix, places):  # prefix "": acurácia; "loss_": perda
+        if c[prefix + "mean_diff"] is None:
+            return "—"
+        low, high = c[prefix + "ci95"]
+        text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
+        text = f"**{text}**" if low > 0 or high < 0 else text
+        low, high = bonferroni(c, m, prefix + "diffs")
+        return text + ("†" if low > 0 or high < 0 else "")
+
     everything = (summary or {}).get("_comparisons", [])
     m = family_size(everything)
-    rows = []
-    for c in everything:
-        if c.get("group") == group:
-            low, high = c["ci95"]
-            acc = bold(f"{signed(c['mean_diff'])} ({interval_text(low, high)})", low, high)
-            corrected = bold(interval_text(*(b := bonferroni(c, m))), *b)
-            if c["loss_mean_diff"] is None:
-                loss = loss_corrected = "—"
-            else:
-                low, high = c["loss_ci95"]
-                loss = bold(f"{signed(c['loss_mean_diff'], 4)} ({interval_text(low, high, 4)})", low, high)
-                loss_corrected = bold(interval_text(*(b := bonferroni(c, m, "loss_diffs")), 4), *b)
-            rows.append([effect(c), acc, corrected, loss, loss_corrected,
-                         seeds_text(c["other_machine_seeds"], len(c["seeds"]))])
-    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", f"Bonferroni ({m} intervalos)",
-                  "perda (95%)", "Bonferroni", "máquinas diferentes"],
-                 rows, text_columns=(5,)) if rows else ""
+    rows = [[effect(c), cell(c, "", 2), cell(c, "loss_", 4), seeds_text(c["other_machine_seeds"], len(c["seeds"]))]
+            for c in everything if c.get("group") == group]
+    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", "perda (95%)", "sementes em CPUs diferentes"],
+                 rows, text_columns=(3,)) if rows else ""
 
 
 def q4_table(root: Path, ds: str) -> str:

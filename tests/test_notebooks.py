@@ -132,7 +132,8 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
         assert best["val_acc_plain"] == pytest.approx(vals[winner], abs=0.02)  # reavaliado, talvez noutra máquina
         assert best["test_acc_plain"] == runs[f"{winner}_seed0"]["test_acc"]
         final = winner + ("+tta" if best["tta"] else "")
-        tested, arch_pairs = {winner, runner}, [(runner, winner)] + ([(winner, final)] if best["tta"] else [])
+        pairs = ((runner, winner), (winner, final), (best_q4, final))  # e a rede final contra a da questão 4
+        tested, arch_pairs = {winner, runner}, [(a, b) for a, b in dict.fromkeys(pairs) if a != b]
         arch_pairs += [("inicial", final)] if final != "inicial" else []  # o pacote inteiro, 'tudo junto'
     assert meta["final"] == final
     for name in cands:  # os candidatos novos só veem o teste depois da escolha, e só os escolhidos

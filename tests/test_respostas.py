@@ -258,27 +258,34 @@ def test_the_rule_in_the_text_is_the_code_and_gives_the_recorded_winners(ds, req
         assert summary["_meta"]["final"] == best["experiment"] + ("+tta" if best["tta"] else "")
 
 
-def test_every_comparison_is_corrected_and_the_text_cites_each_interval():
+def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
     """Bonferroni usa o t de Student exato dos intervalos de 95% (com m = 1, dá o do summary.json) e corrige todas
-    as comparações, a perda como a acurácia: a família conta cada intervalo, e o respostas.md cita cada um.
+    as comparações, a perda como a acurácia: a família conta cada intervalo, o Método diz quantos são, e as tabelas
+    do respostas.md marcam com † cada intervalo que a correção ainda separa do zero, e só esses.
     As sementes "de outra máquina" são as em que o device_name dos treinos de A e de B difere."""
     text = RESPOSTAS.read_text(encoding="utf-8")
-    for ds in ("mnist", "fashion"):
+    blocks = {("mnist", "q4"): "q4-mnist-comparacoes", ("fashion", "q4"): "q7-q4-comparacoes",
+              ("fashion", "arquitetura"): "q7-sementes"}
+    survivors = defaultdict(int)
+    for ds, title in (("mnist", "MNIST"), ("fashion", "Fashion-MNIST")):
         comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
         m = len(comparisons) + sum(c["loss_mean_diff"] is not None for c in comparisons)
-        assert render.family_size(comparisons) == m and f"Bonferroni ({m} intervalos)" in text, (ds, m)
+        assert render.family_size(comparisons) == m and f"{m} no {title}" in text, (ds, m)
         for c in comparisons:
             device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
                       for key in (c["a"], c["b"])}
             assert [s for s in c["seeds"] if device[c["a"]][s] != device[c["b"]][s]] == c["other_machine_seeds"]
-            intervals = [("diffs", "ci95", 2, 1e-3)]
+            intervals = [("diffs", "ci95", 1e-3)]
             if c["loss_mean_diff"] is not None:
-                intervals.append(("loss_diffs", "loss_ci95", 4, 1e-6))
-            for key, ci, places, tolerance in intervals:
+                intervals.append(("loss_diffs", "loss_ci95", 1e-6))
+            for key, ci, tolerance in intervals:
                 assert render.bonferroni(c, 1, key) == pytest.approx(c[ci], abs=tolerance)
                 low, high = render.bonferroni(c, m, key)
                 assert low <= c[ci][0] and high >= c[ci][1]
-                assert render.interval_text(low, high, places) in text, (ds, c["a"], c["b"], key)
+                survivors[ds, c["group"]] += low > 0 or high < 0
+    for (ds, group), block in blocks.items():
+        rendered = re.search(f"<!-- {block}:início -->(.*?)<!-- {block}:fim -->", text, re.S).group(1)
+        assert rendered.count("†") == survivors[ds, group], (ds, group)
 
 
 def test_original_numbers_are_the_seed_answer_transcribed():
