@@ -176,10 +176,10 @@ def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
 
 
 def seeds_text(seeds: list[int], n: int = 3) -> str:
-    """As sementes de uma coluna: "0", "1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
+    """As sementes de uma coluna: "só a 0", "1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
     if len(seeds) in (0, n):
         return "todas" if seeds else "nenhuma"
-    return f"{', '.join(map(str, seeds[:-1]))} e {seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
+    return f"{', '.join(map(str, seeds[:-1]))} e {seeds[-1]}" if len(seeds) > 1 else f"só a {seeds[0]}"
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:
