@@ -231,7 +231,7 @@ def q4_table(root: Path, ds: str) -> str:
         if runs:
             c = runs[0]["config"]
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
-                      f"{c['epochs']} épocas")
+                      f"{c['epochs']} épocas" + (" (enunciado)" if key == "inicial" else ""))
             rows.append([recipe + (" **(escolhida)**" if key == chosen else ""), len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
                          br(statistics.mean(r["test_loss"] for r in runs), 4)])
@@ -265,7 +265,7 @@ def block_q6(root: Path) -> str:
     device = (q6.get("identity") or {}).get("device_name")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
                "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} repetições", "faixa",
-               "tempo, contra o autograd ligado"]
+               "veredito do tempo"]
     return modes + "\n\n" + table(headers, rows)
 
 
