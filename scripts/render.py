@@ -71,7 +71,6 @@ EFFECTS = {
     ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
     ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga − residual)",
     ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem)",
-    ("mod2_scheduler", "arq_vgg_res_wide_aug_ls_re+tta"): "rede final − melhor receita da questão 4",
 }
 
 
@@ -197,6 +196,8 @@ def comparisons_table(summary: dict, group: str) -> str:
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
             label = f"tudo junto ({chosen} − a do enunciado)"
+        elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
+            label = "rede final − melhor receita da questão 4"
         else:
             label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
         if not label:
@@ -213,7 +214,7 @@ def comparisons_table(summary: dict, group: str) -> str:
         low, high = bonferroni(c, m, prefix + "diffs")
         return text + ("†" if low > 0 or high < 0 else "")
 
-    everything = (summary or {}).get("_comparisons", [])
+    everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), cell(c, "loss_", 4), seeds_text(c["other_machine_seeds"], len(c["seeds"]))]
             for c in everything if c.get("group") == group]
