@@ -106,6 +106,7 @@ def mean_sd(xs: list[float]) -> str:
 
 
 NUMERIC = re.compile(r"^(\*\*)?[+−-]?\d")  # uma célula que começa por um número
+NOT_RECORDED = "não gravada (TTA)"  # a perda com TTA, que tta_metrics não mede
 
 
 def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str:
@@ -113,7 +114,7 @@ def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str
     `text_columns` (texto que começa por um número: "21 em CPU …")."""
     rows = [[str(c) for c in row] for row in rows]
     align = ["---:" if rows and i not in text_columns and any(NUMERIC.match(r[i]) for r in rows)
-             and all(NUMERIC.match(r[i]) or r[i] in ("—", "") for r in rows) else "---" for i in range(len(headers))]
+             and all(NUMERIC.match(r[i]) or r[i] in ("—", "", NOT_RECORDED) for r in rows) else "---" for i in range(len(headers))]
     # a linha de alinhamento sem espaços (|---|---:|): é marcação, não texto, e assim não conta como palavras
     return "\n".join(["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|",
                       *("| " + " | ".join(row) + " |" for row in rows)])
@@ -207,7 +208,7 @@ def comparisons_table(summary: dict, group: str) -> str:
 
     def cell(c, prefix, places):  # prefix "": acurácia; "loss_": perda
         if c[prefix + "mean_diff"] is None:
-            return "—"
+            return NOT_RECORDED
         low, high = c[prefix + "ci95"]
         text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
         text = f"**{text}**" if low > 0 or high < 0 else text

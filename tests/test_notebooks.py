@@ -36,13 +36,16 @@ def seeds_in(folder) -> int:
     """Quantas sementes a execução gravada em `folder` usou (N_SEEDS): as da receita inicial."""
     return len(list(Path(folder).glob("inicial_seed*.json")))
 OTHERS = {"mnist": ["mod4_treino_17pct", "rapida"], "fashion": ["mod4_treino_17pct", "receita_mnist"]}
-# os vencedores de versões anteriores da busca, que viram o teste antes de as listas de candidatos serem
-# congeladas (o respostas.md diz isso, no parágrafo "O teste")
-SAW_THE_TEST_EARLIER = {"mnist": {"arq_convnet_bn_dropout"}, "fashion": {"arq_vgg5_aug_ls", "arq_vgg_res_aug_ls_re"}}
 
 
 def read_json(path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# os vencedores de versões anteriores da busca, que viram o teste antes de as listas de candidatos serem
+# congeladas: os de results/test_looks.json (o respostas.md os cita em "O que o teste influenciou")
+SAW_THE_TEST_EARLIER = {key: {look["winner"] for look in looks}
+                        for key, looks in read_json(ROOT / "results" / "test_looks.json").items() if key in NOTEBOOKS}
 
 
 def check_result_schema(r: dict) -> None:
