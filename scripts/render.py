@@ -114,7 +114,8 @@ def table(headers: list[str], rows: list[list], text_columns: tuple = ()) -> str
     `text_columns` (texto que começa por um número: "21 em CPU …")."""
     rows = [[str(c) for c in row] for row in rows]
     align = ["---:" if rows and i not in text_columns and any(NUMERIC.match(r[i]) for r in rows)
-             and all(NUMERIC.match(r[i]) or r[i] in ("—", "", NOT_RECORDED) for r in rows) else "---" for i in range(len(headers))]
+             and all(NUMERIC.match(r[i]) or r[i] in ("—", "", NOT_RECORDED) for r in rows) else "---"
+             for i in range(len(headers))]
     # a linha de alinhamento sem espaços (|---|---:|): é marcação, não texto, e assim não conta como palavras
     return "\n".join(["| " + " | ".join(headers) + " |", "|" + "|".join(align) + "|",
                       *("| " + " | ".join(row) + " |" for row in rows)])

@@ -2,7 +2,7 @@
 
 Nenhuma escolha do código lê o teste; nós lemos. Quando o vencedor de uma busca ficava abaixo da meta de teste médio,
 a busca ganhava candidatos. Este script grava em results/test_looks.json cada vencedor que results/<conjunto>/best.json
-já teve, com o teste dele no último commit em que venceu (cada semente e a média, sem e com TTA), e as metas, com o
+já teve, com o teste dele (cada semente e a média, sem e com TTA) cada vez que esse teste mudou, e as metas, com o
 commit em que o README as escreveu. Precisa do histórico do git (um clone completo). Não treina nada.
 
     python scripts/test_looks.py           # grava results/test_looks.json
@@ -10,7 +10,6 @@ commit em que o README as escreveu. Precisa do histórico do git (um clone compl
 """
 
 import json
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -27,24 +26,27 @@ def git(*args: str) -> str:
 
 
 def looks(dataset: str) -> list[dict]:
-    """Cada vencedor de best.json, na ordem em que venceu, com o teste do último commit em que ainda vencia."""
-    last = {}
-    for line in git("log", "--reverse", "--format=%H %cs", "--", f"results/{dataset}/best.json").splitlines():
+    """Cada estado do vencedor no histórico: quem vencia e o teste dele (cada semente e a média, sem e com TTA), no
+    primeiro commit em que esse estado apareceu. Um estado novo: outro vencedor, ou outra média (sementes refeitas)."""
+    found = []
+    files = [f"results/{dataset}/best.json", f"results/{dataset}/summary.json"]
+    for line in git("log", "--reverse", "--format=%H %cs", "--", *files).splitlines():
         commit, date = line.split()
-        best = json.loads(git("show", f"{commit}:results/{dataset}/best.json"))
-        summary = json.loads(git("show", f"{commit}:results/{dataset}/summary.json"))
-        name = best["experiment"]
-        accs = summary[name].get("test_accs")
-        if not accs:  # um resumo antigo, sem as acurácias de cada semente
+        try:
+            best, summary = (json.loads(git("show", f"{commit}:{f}")) for f in files)
+        except subprocess.CalledProcessError:  # um commit com só um dos dois arquivos
             continue
-        look = {"winner": name, "commit": commit[:7], "date": date, "seeds": summary[name]["seeds"],
-                "test_accs": accs, "test_mean": statistics.mean(accs)}
+        name = best["experiment"]
+        look = {"winner": name, "seeds": summary[name].get("seeds"), "test_accs": summary[name].get("test_accs"),
+                "test_mean": summary[name]["test_mean"]}
         if best.get("tta"):
-            look["test_accs_tta"] = summary[name + "+tta"]["test_accs"]
-            look["test_mean_tta"] = statistics.mean(look["test_accs_tta"])
-        look["reached_target"] = look.get("test_mean_tta", look["test_mean"]) >= TARGETS[dataset]
-        last[name] = look
-    return list(last.values())
+            look["test_accs_tta"] = summary[name + "+tta"].get("test_accs")
+            look["test_mean_tta"] = summary[name + "+tta"]["test_mean"]
+        means = ("winner", "test_mean", "test_mean_tta")  # um resumo antigo não tinha as sementes: contam as médias
+        if not found or [found[-1].get(k) for k in means] != [look.get(k) for k in means]:
+            final = look.get("test_mean_tta", look["test_mean"])
+            found.append({**look, "commit": commit[:7], "date": date, "reached_target": final >= TARGETS[dataset]})
+    return found
 
 
 def build() -> dict:

@@ -7,6 +7,7 @@ que outra máquina refaz e render.py só reescreve nas tabelas.
 """
 
 import json
+import math
 import re
 import shutil
 import statistics
@@ -70,16 +71,13 @@ def derived(path: str, x: float):
 
 def aggregates(folder):
     """(conta sobre vários arquivos que o texto cita, se é um tempo medido): médias das sementes, minutos de treino
-    por máquina e no total, tempo médio por época, treino + validação, cada diferença pareada em imagens e quanto a
-    perda de validação final passa do mínimo da própria curva, em % desse mínimo."""
+    por máquina e no total, tempo médio por época, treino + validação, cada diferença pareada em imagens, e o teto de
+    95% do ruído do teste numa diferença (1,96·√((erro de A + erro de B)/n), em pontos)."""
     by_recipe, by_device = defaultdict(list), defaultdict(float)
     for path in folder.glob("*_seed*.json"):
         r = json.loads(path.read_text(encoding="utf-8"))
         if "history" in r:
             yield statistics.mean(h["seconds"] for h in r["history"]), True
-            if all("val_loss" in h for h in r["history"]):
-                low = min(h["val_loss"] for h in r["history"])
-                yield 100 * (r["history"][-1]["val_loss"] - low) / low, False
         sizes = r.get("identity", {}).get("sizes") or {"train": r.get("n_train"), "valid": r.get("n_valid")}
         if sizes["train"] and sizes["valid"]:
             yield sizes["train"] + sizes["valid"], False  # o conjunto de treino original, antes da divisão
@@ -95,7 +93,10 @@ def aggregates(folder):
             yield statistics.mean(r["seconds"] for r in runs) / 60, True
     yield from ((s / 60, True) for s in (*by_device.values(), sum(by_device.values())))
     for c in (json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("summary.json")):
-        yield from ((abs(d["mean_diff"]) * d["n_test"] / 100, False) for d in c.get("_comparisons", []))
+        for d in c.get("_comparisons", []):
+            yield abs(d["mean_diff"]) * d["n_test"] / 100, False
+            errors = sum(1 - c[k]["test_mean"] / 100 for k in (d["a"], d["b"]))  # o teto do ruído do teste (95%)
+            yield 1.96 * 100 * math.sqrt(errors / d["n_test"]), False
 
 
 def as_strings(x: float):
