@@ -192,8 +192,8 @@ def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
-    e de perda (`family_size`); e as sementes em que as duas receitas rodaram em máquinas diferentes
-    ("other_machine_seeds" do summary.json)."""
+    e de perda (`family_size`); o teto do ruído da amostra de teste na diferença de acurácia; e as sementes em que
+    as duas receitas rodaram em máquinas diferentes ("other_machine_seeds" do summary.json)."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
@@ -216,12 +216,16 @@ def comparisons_table(summary: dict, group: str) -> str:
         low, high = bonferroni(c, m, prefix + "diffs")
         return text + ("†" if low > 0 or high < 0 else "")
 
+    def ceiling(c):  # o maior ruído (95%) que a amostra de teste põe numa diferença: 1,96·√((eA + eB)/n)
+        errors = sum(1 - summary[k]["test_mean"] / 100 for k in (c["a"], c["b"]))
+        return br(1.96 * 100 * (errors / c["n_test"]) ** 0.5)
+
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
-    rows = [[effect(c), cell(c, "", 2), cell(c, "loss_", 4), seeds_text(c["other_machine_seeds"], len(c["seeds"]))]
-            for c in everything if c.get("group") == group]
-    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", "perda (95%)", "sementes em CPUs diferentes"],
-                 rows, text_columns=(3,)) if rows else ""
+    rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4),
+             seeds_text(c["other_machine_seeds"], len(c["seeds"]))] for c in everything if c.get("group") == group]
+    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", "teto do teste", "perda (95%)",
+                  "sementes em CPUs diferentes"], rows, text_columns=(4,)) if rows else ""
 
 
 def q4_table(root: Path, ds: str) -> str:
@@ -267,8 +271,8 @@ def block_q6(root: Path) -> str:
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = (q6.get("identity") or {}).get("device_name")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} repetições", "faixa",
-               "veredito do tempo"]
+               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} repetições",
+               "faixa (mínimo a máximo)", "veredito do tempo"]
     return modes + "\n\n" + table(headers, rows)
 
 

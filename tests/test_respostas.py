@@ -7,7 +7,6 @@ que outra máquina refaz e render.py só reescreve nas tabelas.
 """
 
 import json
-import math
 import re
 import shutil
 import statistics
@@ -71,8 +70,7 @@ def derived(path: str, x: float):
 
 def aggregates(folder):
     """(conta sobre vários arquivos que o texto cita, se é um tempo medido): médias das sementes, minutos de treino
-    por máquina e no total, tempo médio por época, treino + validação, cada diferença pareada em imagens, e o teto de
-    95% do ruído do teste numa diferença (1,96·√((erro de A + erro de B)/n), em pontos)."""
+    por máquina e no total, tempo médio por época, treino + validação, e cada diferença pareada em imagens."""
     by_recipe, by_device = defaultdict(list), defaultdict(float)
     for path in folder.glob("*_seed*.json"):
         r = json.loads(path.read_text(encoding="utf-8"))
@@ -93,10 +91,7 @@ def aggregates(folder):
             yield statistics.mean(r["seconds"] for r in runs) / 60, True
     yield from ((s / 60, True) for s in (*by_device.values(), sum(by_device.values())))
     for c in (json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("summary.json")):
-        for d in c.get("_comparisons", []):
-            yield abs(d["mean_diff"]) * d["n_test"] / 100, False
-            errors = sum(1 - c[k]["test_mean"] / 100 for k in (d["a"], d["b"]))  # o teto do ruído do teste (95%)
-            yield 1.96 * 100 * math.sqrt(errors / d["n_test"]), False
+        yield from ((abs(d["mean_diff"]) * d["n_test"] / 100, False) for d in c.get("_comparisons", []))
 
 
 def as_strings(x: float):
