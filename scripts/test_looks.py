@@ -5,13 +5,11 @@ a busca ganhava candidatos. Este script grava em results/test_looks.json cada ve
 já teve, com o teste dele (cada semente e a média, sem e com TTA) cada vez que esse teste mudou, e as metas, com o
 commit em que o README as escreveu. Precisa do histórico do git (um clone completo). Não treina nada.
 
-    python scripts/test_looks.py           # grava results/test_looks.json
-    python scripts/test_looks.py --check   # só confere o arquivo gravado
+    python scripts/test_looks.py   # grava results/test_looks.json (um teste o confere contra o git)
 """
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +53,5 @@ def build() -> dict:
 
 
 if __name__ == "__main__":
-    data = json.dumps(build(), ensure_ascii=False, indent=1) + "\n"
-    if "--check" in sys.argv:
-        sys.exit(0 if OUT.read_text(encoding="utf-8") == data else f"{OUT} difere do histórico do git.")
-    OUT.write_text(data, encoding="utf-8")
+    OUT.write_text(json.dumps(build(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{OUT.relative_to(ROOT)} gravado.")
