@@ -25,6 +25,8 @@ from common import br, signed
 
 # As receitas da questão 4, na ordem das tabelas.
 Q4 = ["inicial", "mod1_lr_baixo", "adam_constante", "mod2_scheduler", "sgd_constante", "mod3_sgd_scheduler"]
+STUDENT = {"inicial": "enunciado", "mod1_lr_baixo": "Modificação 1", "mod2_scheduler": "Modificação 2",
+           "mod3_sgd_scheduler": "Modificação 3"}  # os nomes que o aluno deu às receitas
 DATASETS = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
 NOTEBOOK = {"mnist": "mnist_cnn.ipynb", "fashion": "fashion_mnist.ipynb"}
 NOTEBOOK_KEY = {v: k for k, v in NOTEBOOK.items()}
@@ -62,6 +64,9 @@ DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavizaç�
 # O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
 # rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
 EFFECTS = {
+    ("inicial", "mod1_lr_baixo"): "Modificação 1 − enunciado",
+    ("inicial", "mod2_scheduler"): "Modificação 2 − enunciado",
+    ("inicial", "mod3_sgd_scheduler"): "Modificação 3 − enunciado",
     ("inicial", "adam_constante"): "épocas (10 − 6), Adam constante",
     ("mod1_lr_baixo", "adam_constante"): "taxa do Adam (0,001 − 0,00001)",
     ("adam_constante", "mod2_scheduler"): "agendador no Adam (OneCycle − constante)",
@@ -197,7 +202,8 @@ def comparisons_table(summary: dict, group: str) -> str:
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
-            label = f"tudo junto ({chosen} − a do enunciado)"
+            label = (f"{EFFECTS[c['a'], c['b']]} **(escolhida)**" if (c["a"], c["b"]) in EFFECTS
+                     else f"tudo junto ({chosen} − a do enunciado)")
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final − melhor receita da questão 4"
         else:
@@ -224,7 +230,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4),
              seeds_text(c["other_machine_seeds"], len(c["seeds"]))] for c in everything if c.get("group") == group]
-    return table(["diferença de teste (B − A)", "acurácia, pontos (95%)", "teto do teste", "perda (95%)",
+    return table(["diferença no teste", "acurácia, pontos (95%)", "teto do teste", "perda (95%)",
                   "sementes em CPUs diferentes"], rows, text_columns=(4,)) if rows else ""
 
 
@@ -238,7 +244,7 @@ def q4_table(root: Path, ds: str) -> str:
         if runs:
             c = runs[0]["config"]
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
-                      f"{c['epochs']} épocas" + (" (enunciado)" if key == "inicial" else ""))
+                      f"{c['epochs']} épocas" + (f" ({STUDENT[key]})" if key in STUDENT else ""))
             rows.append([recipe + (" **(escolhida)**" if key == chosen else ""), len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
                          br(statistics.mean(r["test_loss"] for r in runs), 4)])
