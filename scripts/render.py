@@ -202,7 +202,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
-            label = (f"{EFFECTS[c['a'], c['b']]} **(escolhida)**" if (c["a"], c["b"]) in EFFECTS
+            label = (f"{EFFECTS[c['a'], c['b']]} (escolhida)" if (c["a"], c["b"]) in EFFECTS
                      else f"tudo junto ({chosen} − a do enunciado)")
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final − melhor receita da questão 4"
@@ -243,9 +243,11 @@ def q4_table(root: Path, ds: str) -> str:
         runs = seeds(root, ds, key)
         if runs:
             c = runs[0]["config"]
+            notes = [STUDENT[key]] if key in STUDENT else []
+            notes += ["escolhida"] if key == chosen else []
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
-                      f"{c['epochs']} épocas" + (f" ({STUDENT[key]})" if key in STUDENT else ""))
-            rows.append([recipe + (" **(escolhida)**" if key == chosen else ""), len(runs),
+                      f"{c['epochs']} épocas" + (f" ({', '.join(notes)})" if notes else ""))
+            rows.append([recipe, len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
                          br(statistics.mean(r["test_loss"] for r in runs), 4)])
     headers = ["receita", "sementes", "validação final", "teste (± desvio-padrão)", "perda de teste"]
