@@ -64,9 +64,6 @@ DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavizaç�
 # O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
 # rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
 EFFECTS = {
-    ("inicial", "mod1_lr_baixo"): "Modificação 1 − enunciado",
-    ("inicial", "mod2_scheduler"): "Modificação 2 − enunciado",
-    ("inicial", "mod3_sgd_scheduler"): "Modificação 3 − enunciado",
     ("inicial", "adam_constante"): "épocas (10 − 6), Adam constante",
     ("mod1_lr_baixo", "adam_constante"): "taxa do Adam (0,001 − 0,00001)",
     ("adam_constante", "mod2_scheduler"): "agendador no Adam (OneCycle − constante)",
@@ -202,7 +199,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
             chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
-            label = (f"{EFFECTS[c['a'], c['b']]} (escolhida)" if (c["a"], c["b"]) in EFFECTS
+            label = (f"{STUDENT[c['b']]} − enunciado (escolhida)" if c["b"] in STUDENT
                      else f"tudo junto ({chosen} − a do enunciado)")
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final − melhor receita da questão 4"
