@@ -64,7 +64,7 @@ DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavizaç�
 # O rótulo de cada comparação, curto e com o sentido da diferença (B − A). Uma comparação que não está aqui usa o
 # rótulo do notebook ("effect") ou, sem ele, o que muda entre as duas receitas.
 EFFECTS = {
-    ("inicial", "adam_constante"): "épocas (10 − 6), Adam constante",
+    ("inicial", "adam_constante"): "épocas (10 − 6), Adam com taxa constante",
     ("mod1_lr_baixo", "adam_constante"): "taxa do Adam (0,001 − 0,00001)",
     ("adam_constante", "mod2_scheduler"): "agendador no Adam (OneCycle − constante)",
     ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle 0,1 − constante 0,01)",
@@ -186,8 +186,9 @@ def seeds_text(seeds: list[int], n: int = 3) -> str:
 
 
 def interval_text(low: float, high: float, places: int = 2) -> str:
-    """"−0,18 a +0,42"; um limite que arredonda para zero ganha uma casa: −0,005, não −0,00."""
-    return " a ".join(signed(x, places + (x != 0 and round(abs(x), places) == 0)) for x in (low, high))
+    """"−0,18 a +0,42"; se um limite arredonda para zero, os dois ganham uma casa: −0,005 a +0,045."""
+    places += any(x != 0 and round(abs(x), places) == 0 for x in (low, high))
+    return f"{signed(low, places)} a {signed(high, places)}"
 
 
 def comparisons_table(summary: dict, group: str) -> str:
