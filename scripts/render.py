@@ -88,6 +88,11 @@ def run_name(run: str) -> str:
     return name(m.group(1)) + (f" ({rate(float(m.group(2)))})" if m.group(2) else "") + f", semente {m.group(3)}"
 
 
+def machine(device_name: str) -> str:
+    """O nome de uma máquina para o leitor: "CPU Intel Xeon Processor", sem os (R) e (TM) do /proc/cpuinfo."""
+    return re.sub(r"\((R|TM)\)", "", device_name)
+
+
 def pct(x: float, places: int = 2) -> str:
     return f"{br(x, places)}%"
 
@@ -272,13 +277,12 @@ def block_q6(root: Path) -> str:
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
     rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
-             f"{duration(m['ms_min'])} a {duration(m['ms_max'])}",
              "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
-    device = (q6.get("identity") or {}).get("device_name")
+    device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} repetições",
-               "faixa (mínimo a máximo)", "veredito do tempo"]
+               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} rodadas",
+               "veredito do tempo, contra o autograd ligado"]
     return modes + "\n\n" + table(headers, rows)
 
 
@@ -302,7 +306,7 @@ def block_originals(root: Path) -> str:
 
 def devices(runs: list[dict]) -> str:
     """Quantos treinos rodaram em cada máquina: "21 em CPU AMD EPYC (2 núcleos); 11 em …"."""
-    return "; ".join(f"{len([r for r in runs if r['device_name'] == d])} em {d}"
+    return "; ".join(f"{len([r for r in runs if r['device_name'] == d])} em {machine(d)}"
                      for d in sorted({r["device_name"] for r in runs}))
 
 
@@ -340,7 +344,7 @@ def block_gpu(root: Path) -> str:
                              for x in wild)
             wall = f"{'mais de ' if info['status'] != 'ok' else ''}{minutes(info['wall_s'])}"
             t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
-            rows.append([f"`{nb}`", f"{r['device_name']} (PyTorch {r['torch'].split('+')[0]})", wall,
+            rows.append([f"`{nb}`", f"{machine(r['device_name'])} (PyTorch {r['torch'].split('+')[0]})", wall,
                          f"{info['n_runs']} de {total}", f"mais de {br(t4, 0)} min",
                          f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 ponto"
                          + (f"; {note}" if note else "")])
@@ -386,7 +390,7 @@ def readme_bench(root: Path) -> str:
     rows += [[f"tempo até {target} no teste, receita do enunciado", seconds(b["seed_recipe_seconds_to_99"])],
              [f"tempo até {target} no teste, receita rápida", seconds(b["fast_recipe_seconds_to_99"])]]
     reps = f"{b['repeats']} {'repetição' if b['repeats'] == 1 else 'repetições'}"
-    return (table([f"medida ({b['device_name']}, {b['threads']} threads, {reps})", "mediana"], rows)
+    return (table([f"medida ({machine(b['device_name'])}, {b['threads']} threads, {reps})", "mediana"], rows)
             + bench_note(root, b))
 
 
@@ -402,7 +406,7 @@ def bench_note(root: Path, b: dict) -> str:
     grad = b["eval_images_per_second_grad_enabled"]["median"]
     faster = "O `inference_mode`" if inference > grad else "O autograd ligado"
     how = "numa repetição só" if b["repeats"] == 1 else f"na mediana de {b['repeats']} repetições"
-    where = (q6.get("identity") or {}).get("device_name")
+    where = machine((q6.get("identity") or {}).get("device_name") or "")
     text = (f"{faster} avaliou mais imagens por segundo {how}, com a CPU livre. Na questão 6 do `respostas.md`"
             + (f", medida em {where}" if where else "")
             + f" com {q6['repeats']} repetições alternadas, o veredito gravado para o `inference_mode` contra o "
