@@ -89,8 +89,8 @@ def run_name(run: str) -> str:
 
 
 def machine(device_name: str) -> str:
-    """O nome de uma máquina para o leitor: "CPU Intel Xeon Processor", sem os (R) e (TM) do /proc/cpuinfo."""
-    return re.sub(r"\((R|TM)\)", "", device_name)
+    """O nome de uma máquina para o leitor: "CPU Intel Xeon", sem os (R), (TM) e Processor do /proc/cpuinfo."""
+    return re.sub(r"\((R|TM)\)| Processor", "", device_name)
 
 
 def pct(x: float, places: int = 2) -> str:
@@ -203,10 +203,10 @@ def comparisons_table(summary: dict, group: str) -> str:
     e de perda (`family_size`); o teto do ruído da amostra de teste na diferença de acurácia; e as sementes em que
     as duas receitas rodaram em máquinas diferentes ("other_machine_seeds" do summary.json)."""
     def effect(c):
-        if (c.get("effect") or "").startswith("tudo junto"):  # A é sempre a receita do enunciado
-            chosen = "rede final" if c["group"] == "arquitetura" else "receita escolhida"
-            label = (f"{STUDENT[c['b']]} − enunciado (escolhida)" if c["b"] in STUDENT
-                     else f"tudo junto ({chosen} − a do enunciado)")
+        if c["group"] == "q4" and (c["a"], c["b"]) == ("inicial", meta.get("q4")):  # a escolhida pela validação
+            label = f"{STUDENT.get(c['b'], name(c['b']))} − enunciado (escolhida)"
+        elif (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
+            label = "tudo junto (rede final − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final − melhor receita da questão 4"
         else:
@@ -282,7 +282,7 @@ def block_q6(root: Path) -> str:
     device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
                "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} rodadas",
-               "veredito do tempo, contra o autograd ligado"]
+               "teste do sinal, contra o autograd ligado"]
     return modes + "\n\n" + table(headers, rows)
 
 
