@@ -282,7 +282,7 @@ def block_q6(root: Path) -> str:
     device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
                "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} rodadas",
-               "teste do sinal, contra o autograd ligado"]
+               "contra o autograd ligado (teste do sinal)"]
     return modes + "\n\n" + table(headers, rows)
 
 
