@@ -5,6 +5,7 @@ commitados não vê aviso."""
 
 import contextlib
 import io
+import json
 
 import pytest
 from conftest import NOTEBOOKS, ROOT, cells
@@ -41,7 +42,9 @@ def first_cells_output(folder, monkeypatch) -> str:
 
 def test_a_full_run_without_gpu_or_results_warns_before_training(tmp_path, monkeypatch):
     printed = first_cells_output(tmp_path, monkeypatch)
-    assert "SUBSET" in printed and "EPOCH_SCALE" in printed and "32" in printed  # as saídas e quantos treinos
+    runs = sum("selection" not in json.loads(path.read_text(encoding="utf-8"))  # uma cópia da escolhida não treina
+               for path in (ROOT / "results" / "mnist").glob("*_seed*.json"))
+    assert "SUBSET" in printed and "EPOCH_SCALE" in printed and f"até {runs} modelos" in printed
     assert not any(tmp_path.rglob("*.json"))  # avisar não treina nem grava nada
 
 
