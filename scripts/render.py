@@ -206,9 +206,9 @@ def comparisons_table(summary: dict, group: str) -> str:
         if c["group"] == "q4" and (c["a"], c["b"]) == ("inicial", meta.get("q4")):  # a escolhida pela validação
             label = f"{STUDENT.get(c['b'], name(c['b']))} − enunciado (escolhida)"
         elif (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
-            label = "tudo junto (rede final − a do enunciado)"
+            label = "tudo junto (rede final* − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
-            label = "rede final − melhor receita da questão 4"
+            label = "rede final* − melhor receita da questão 4"
         else:
             label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
         if not label:
@@ -276,12 +276,12 @@ def block_q6(root: Path) -> str:
                     pct(q6["eval_mode_val_acc_after_train_passes"])]])
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
-    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", duration(m["ms_median"]),
+    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", f"{duration(m['ms_min'])} e {duration(m['ms_median'])}",
              "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para a retropropagação", f"tempo: mediana de {q6['repeats']} rodadas",
+               "guardado para a retropropagação", f"tempo: mínimo e mediana de {q6['repeats']} rodadas",
                "contra o autograd ligado (teste do sinal)"]
     return modes + "\n\n" + table(headers, rows)
 
