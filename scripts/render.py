@@ -71,8 +71,8 @@ EFFECTS = {
     ("adam_constante", "sgd_constante"): "otimizador e taxa (SGD − Adam), sem agendador",
     ("mod2_scheduler", "mod3_sgd_scheduler"): "otimizador e taxa (SGD − Adam), com OneCycle",
     ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
-    ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga − residual)",
-    ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem)",
+    ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga* − residual*)",
+    ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem), na rede final*",
 }
 
 
