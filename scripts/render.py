@@ -183,29 +183,26 @@ def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
     return mean - half, mean + half
 
 
-def seeds_text(seeds: list[int], n: int = 3) -> str:
-    """As sementes de uma coluna: "só a 0", "1 e 2"; as `n` da comparação, "todas"; nenhuma, "nenhuma"."""
-    if len(seeds) in (0, n):
-        return "todas" if seeds else "nenhuma"
-    return f"{', '.join(map(str, seeds[:-1]))} e {seeds[-1]}" if len(seeds) > 1 else f"só a {seeds[0]}"
-
-
 def interval_text(low: float, high: float, places: int = 2) -> str:
     """"−0,18 a +0,42"; se um limite arredonda para zero, os dois ganham uma casa: −0,005 a +0,045."""
     places += any(x != 0 and round(abs(x), places) == 0 for x in (low, high))
     return f"{signed(low, places)} a {signed(high, places)}"
 
 
+def shown(comparisons: list[dict], group: str) -> list[dict]:
+    """As comparações de um grupo que as tabelas mostram: cada Modificação contra o enunciado já tem o seu intervalo no
+    texto, e a tabela fica com os efeitos de uma mudança só."""
+    return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
+
+
 def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
-    e de perda (`family_size`); o teto do ruído da amostra de teste na diferença de acurácia; e as sementes em que
-    as duas receitas rodaram em máquinas diferentes ("other_machine_seeds" do summary.json)."""
+    e de perda (`family_size`); e o ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
+    acurácia (95%)."""
     def effect(c):
-        if c["group"] == "q4" and (c["a"], c["b"]) == ("inicial", meta.get("q4")):  # a escolhida pela validação
-            label = f"{STUDENT.get(c['b'], name(c['b']))} − enunciado (escolhida)"
-        elif (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
+        if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final* − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final* − melhor receita da questão 4"
@@ -231,10 +228,9 @@ def comparisons_table(summary: dict, group: str) -> str:
 
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
-    rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4),
-             seeds_text(c["other_machine_seeds"], len(c["seeds"]))] for c in everything if c.get("group") == group]
-    return table(["diferença no teste", "acurácia, pontos (95%)", "teto do teste", "perda (95%)",
-                  "sementes em CPUs diferentes"], rows, text_columns=(4,)) if rows else ""
+    rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
+    headers = ["diferença no teste", "acurácia, pontos (95%)", "ruído do teste", "perda (95%)"]
+    return table(headers, rows) if rows else ""
 
 
 def q4_table(root: Path, ds: str) -> str:
@@ -280,8 +276,8 @@ def block_q6(root: Path) -> str:
              "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = machine((q6.get("identity") or {}).get("device_name") or "")
-    headers = [f"uma passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", em {device}" if device else ""),
-               "guardado para a retropropagação", f"tempo: mínimo e mediana de {q6['repeats']} rodadas",
+    headers = [f"passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
+               "memória guardada", f"tempo: mínimo e mediana ({q6['repeats']} rodadas)",
                "contra o autograd ligado (teste do sinal)"]
     return modes + "\n\n" + table(headers, rows)
 
