@@ -267,9 +267,8 @@ def block_q6(root: Path) -> str:
     modes = table(["validação do vencedor do MNIST", "acurácia"],
                   [["em `eval()`", pct(q6["eval_mode_val_acc"])],
                    [f"em `train()`, {len(accs)} passagens em lotes de 500", f"{pct(min(accs))} a {pct(max(accs))}"],
-                   ["em `train()`, lotes de 10", pct(q6["train_mode_val_acc_batch10"])],
-                   ["em `eval()`, depois das passagens em `train()`",
-                    pct(q6["eval_mode_val_acc_after_train_passes"])]])
+                   ["em `eval()`, depois dessas passagens", pct(q6["eval_mode_val_acc_after_train_passes"])],
+                   ["em `train()`, lotes de 10", pct(q6["train_mode_val_acc_batch10"])]])
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
     rows = [[label, f"{br(m['saved_mib'], 0)} MiB", f"{duration(m['ms_min'])} e {duration(m['ms_median'])}",
