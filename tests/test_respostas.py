@@ -70,8 +70,7 @@ def derived(path: str, x: float):
 
 def aggregates(folder):
     """(conta sobre vários arquivos que o texto cita, se é um tempo medido): médias das sementes, minutos de treino
-    por máquina e no total, tempo médio por época, treino + validação, o limiar de uma semente e cada diferença
-    pareada em imagens."""
+    por máquina e no total, tempo médio por época, treino + validação, e cada diferença pareada em imagens."""
     by_recipe, by_device = defaultdict(list), defaultdict(float)
     for path in folder.glob("*_seed*.json"):
         r = json.loads(path.read_text(encoding="utf-8"))
@@ -88,8 +87,6 @@ def aggregates(folder):
                      [r["history"][-1]["val_acc"] for r in runs if r.get("history")]):
             if accs:
                 yield from ((statistics.mean(accs), False), (100 - statistics.mean(accs), False))
-            if len(accs) > 1:  # o limiar de uma semente: 1,96·√2 desvios-padrão entre sementes
-                yield 1.96 * 2 ** 0.5 * statistics.stdev(accs), False
         if all("seconds" in r for r in runs):  # o treino médio por semente (o custo do vencedor)
             yield statistics.mean(r["seconds"] for r in runs) / 60, True
     yield from ((s / 60, True) for s in (*by_device.values(), sum(by_device.values())))
