@@ -46,7 +46,7 @@ def load_namespace(path: Path) -> dict:
 
 def epochs(ns: dict, model, data: dict, cfg: dict, seed: int):
     """O laço de `train_model` do notebook `ns`, uma época por vez: produz o registro de cada época (sem o tempo),
-    para quem mede ou para no fim de uma época (bench/bench.py, scripts/spike_bn.py). Um teste confere que os
+    para quem mede ou para no fim de uma época (bench/bench.py). Um teste confere que os
     números são os de `train_model`."""
     ns["check_config"](cfg)
     (x_tr, y_tr), (x_va, y_va) = data["train"], data["valid"]

@@ -50,14 +50,10 @@ NAMES = {
     "arq_convnet_bn_dropout_aug": "ConvNet com BatchNorm e Dropout, com aumento",
     "arq_gap_net": "rede com média global",
     "arq_gap_net_aug": "rede com média global, com aumento",
-    "arq_fastnet": "rede pequena",
-    "arq_deep_cnn_aug": "rede de sete convoluções, com aumento",
     "arq_vgg5": "cinco convoluções 3×3",
     "arq_vgg5_aug": "cinco convoluções, com aumento",
     "arq_vgg5_aug_ls": "cinco convoluções, aumento e rótulos suavizados",
-    "arq_vgg_res_aug_ls_re": "residual, com apagamento aleatório e 30 épocas",
-    "arq_vgg_res_wide_aug_ls_re": "residual larga",
-    "arq_vgg_res_wide_aug_ls_re+tta": "residual larga, com TTA",
+    "arq_vgg5_aug_ls+tta": "cinco convoluções, aumento e rótulos suavizados, com TTA",
 }
 # Os nomes de CONFIG_NAMES do notebook que ficam melhor em português.
 DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavização dos rótulos"}
@@ -70,9 +66,8 @@ EFFECTS = {
     ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle 0,1 − constante 0,01)",
     ("adam_constante", "sgd_constante"): "otimizador e taxa (SGD − Adam), sem agendador",
     ("mod2_scheduler", "mod3_sgd_scheduler"): "otimizador e taxa (SGD − Adam), com OneCycle",
-    ("mod3_sgd_scheduler", "arq_deep_cnn_aug"): "rede e receita (sete convoluções − ConvNet): seis mudanças",
-    ("arq_vgg_res_aug_ls_re", "arq_vgg_res_wide_aug_ls_re"): "largura (residual larga* − residual*)",
-    ("arq_vgg_res_wide_aug_ls_re", "arq_vgg_res_wide_aug_ls_re+tta"): "TTA (com − sem), na rede final*",
+    ("mod3_sgd_scheduler", "arq_convnet_bn_dropout_aug"): "BatchNorm, Dropout e aumento (com − sem), na ConvNet",
+    ("arq_vgg5_aug_ls", "arq_vgg5_aug_ls+tta"): "TTA (com − sem), na rede final",
 }
 
 
@@ -203,9 +198,9 @@ def comparisons_table(summary: dict, group: str) -> str:
     acurácia (95%)."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
-            label = "tudo junto (rede final* − a do enunciado)"
+            label = "tudo junto (rede final − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
-            label = "rede final* − melhor receita da questão 4"
+            label = "rede final − melhor receita da questão 4"
         else:
             label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
         if not label:
@@ -354,7 +349,7 @@ def readme_results(root: Path) -> str:
     for ds, title in DATASETS.items():
         summary = get(root, ds, "summary")
         for role, key in (("melhor receita da questão 4 (pela validação)", summary["_meta"]["q4"]),
-                          ("vencedor final (pela validação; o teste pesou na busca)", summary["_meta"]["final"])):
+                          ("vencedor final (pela validação)", summary["_meta"]["final"])):
             s = summary[key]
             rows.append([title, role, name(key), s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}", f"`{key}`"])
         fast = get(root, ds, "rapida_seed0")

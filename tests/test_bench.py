@@ -1,5 +1,5 @@
 """O benchmark roda numa configuração minúscula e grava o JSON com os campos esperados (sem medir tempo); o laço de
-épocas que ele e scripts/spike_bn.py usam (nbcells.epochs) dá os números de train_model."""
+épocas que ele usa (nbcells.epochs) dá os números de train_model."""
 
 import json
 import subprocess

@@ -19,7 +19,7 @@ def test_flops_of_the_seed_convnet():
     assert forward == 2 * 13_808_400
     # o backward custa perto de duas diretas: o gradiente da entrada da primeira convolução não é calculado
     assert train == forward + 2 * (627_200 + 2 * 10_035_200 + 2 * 3_136_000 + 2 * 10_000)
-    for arch in ("convnet_dropout", "gap_net", "deep_cnn"):  # as da busca de arquiteturas, mais adiante
+    for arch in ("convnet_dropout", "gap_net", "convnet_bn_dropout"):  # as da busca de arquiteturas, mais adiante
         assert flops.flops_per_image(build(arch), train=False) > 0
 
 
