@@ -271,7 +271,7 @@ def block_q6(root: Path) -> str:
             for key, label in labels.items() if (m := q6["modes"].get(key))]
     device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
-               "guardado para o `backward()`", f"tempo: mínimo e mediana ({q6['repeats']} rodadas)",
+               "guardado para a retropropagação", f"tempo: mínimo e mediana ({q6['repeats']} rodadas)",
                "contra o autograd ligado (teste do sinal, nesta máquina)"]
     return modes + "\n\n" + table(headers, rows)
 
