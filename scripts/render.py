@@ -53,7 +53,6 @@ NAMES = {
     "arq_vgg5": "cinco convoluções 3×3",
     "arq_vgg5_aug": "cinco convoluções, com aumento",
     "arq_vgg5_aug_ls": "cinco convoluções, aumento e rótulos suavizados",
-    "arq_vgg5_aug_ls+tta": "cinco convoluções, aumento e rótulos suavizados, com TTA",
 }
 # Os nomes de CONFIG_NAMES do notebook que ficam melhor em português.
 DIFFER = {"weight decay": "decaimento dos pesos", "label smoothing": "suavização dos rótulos"}
@@ -66,13 +65,13 @@ EFFECTS = {
     ("sgd_constante", "mod3_sgd_scheduler"): "agendador no SGD (OneCycle 0,1 − constante 0,01)",
     ("adam_constante", "sgd_constante"): "otimizador e taxa (SGD − Adam), sem agendador",
     ("mod2_scheduler", "mod3_sgd_scheduler"): "otimizador e taxa (SGD − Adam), com OneCycle",
-    ("mod3_sgd_scheduler", "arq_convnet_bn_dropout_aug"): "BatchNorm, Dropout e aumento (com − sem), na ConvNet",
-    ("arq_vgg5_aug_ls", "arq_vgg5_aug_ls+tta"): "TTA (com − sem), na rede final",
 }
 
 
 def name(key: str) -> str:
-    return NAMES.get(key, key)
+    """Uma receita por extenso; o modelo com TTA é o mesmo nome, "com TTA"."""
+    base = key.removesuffix("+tta")
+    return NAMES.get(base, key) + (", com TTA" if base != key and base in NAMES else "")
 
 
 def run_name(run: str) -> str:
@@ -201,6 +200,8 @@ def comparisons_table(summary: dict, group: str) -> str:
             label = "tudo junto (rede final − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
             label = "rede final − melhor receita da questão 4"
+        elif c["b"] == c["a"] + "+tta":
+            label = "TTA (com − sem), na rede final"
         else:
             label = EFFECTS.get((c["a"], c["b"])) or c.get("effect")
         if not label:
