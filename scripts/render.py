@@ -189,12 +189,13 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
     return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
 
 
-def comparisons_table(summary: dict, group: str) -> str:
+def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
     e de perda (`family_size`); e o ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
-    acurácia (95%)."""
+    acurácia (95%): o limite, ou o valor exato de `exact_noise` ({(a, b): texto}), onde as imagens que mudam foram
+    contadas."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
@@ -219,6 +220,8 @@ def comparisons_table(summary: dict, group: str) -> str:
         return text + ("†" if low > 0 or high < 0 else "")
 
     def ceiling(c):  # o maior ruído (95%) que a amostra de teste põe numa diferença: 1,96·√((eA + eB)/n)
+        if (c["a"], c["b"]) in (exact_noise or {}):
+            return exact_noise[c["a"], c["b"]]
         errors = sum(1 - summary[k]["test_mean"] / 100 for k in (c["a"], c["b"]))
         return br(1.96 * 100 * (errors / c["n_test"]) ** 0.5)
 
@@ -273,13 +276,16 @@ def block_q6(root: Path) -> str:
     device = machine((q6.get("identity") or {}).get("device_name") or "")
     headers = [f"passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
                "guardado para a retropropagação", f"tempo: mínimo e mediana ({q6['repeats']} rodadas)",
-               "contra o autograd ligado (teste do sinal, nesta máquina)"]
+               "contra o autograd ligado (teste do sinal)"]
     return modes + "\n\n" + table(headers, rows)
 
 
 def block_q7_seeds(root: Path) -> str:
-    summary = get(root, "fashion", "summary")
-    return comparisons_table(summary, "arquitetura")
+    """As comparações da rede final; no TTA, o ruído do teste exato, pelas imagens que mudam na semente 0 (best.json)."""
+    best = get(root, "fashion", "best") or {}
+    exact = ({(best["experiment"], best["experiment"] + "+tta"): f"{br(best['tta_test_noise95'])} (exato, semente 0)"}
+             if best.get("tta_test_noise95") else {})
+    return comparisons_table(get(root, "fashion", "summary"), "arquitetura", exact)
 
 
 def block_originals(root: Path) -> str:
@@ -413,6 +419,7 @@ RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
     "q6-medida": block_q6,
+    "q4-fashion": lambda root: q4_table(root, "fashion"),
     "q7-sementes": block_q7_seeds,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}

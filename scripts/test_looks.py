@@ -3,7 +3,9 @@
 Nenhuma escolha do código lê o teste; nós lemos. Quando o vencedor de uma busca ficava abaixo da meta de teste médio,
 a busca ganhava candidatos. Este script grava em results/test_looks.json cada vencedor que results/<conjunto>/best.json
 já teve, com o teste dele (cada semente e a média, sem e com TTA) cada vez que esse teste mudou, e as metas, com o
-commit em que apareceram pela primeira vez. Precisa do histórico do git (um clone completo). Não treina nada.
+commit em que apareceram pela primeira vez. Grava também, em "tested_runs", cada treino de arquitetura cujo arquivo já
+teve um teste, vencedor ou não (um candidato refeito que venceu uma execução intermediária foi testado e perdeu o
+lugar depois). Precisa do histórico do git (um clone completo). Não treina nada.
 
     python scripts/test_looks.py   # grava results/test_looks.json (um teste o confere contra o git)
 """
@@ -52,9 +54,33 @@ def looks(dataset: str) -> list[dict]:
     return found
 
 
+def tested_runs(dataset: str) -> list[dict]:
+    """Cada teste que um arquivo results/<conjunto>/arq_*_seed*.json já gravou (um por treino e valor), no primeiro
+    commit em que apareceu, com a CPU ou GPU do treino."""
+    found, seen = [], set()
+    log = git("log", "--reverse", "--format=@%H %cs", "--name-only", "--", f"results/{dataset}/")
+    for block in log.split("@")[1:]:
+        head, *files = block.strip().splitlines()
+        commit, date = head.split()
+        for f in files:
+            if not (f.startswith(f"results/{dataset}/arq_") and "_seed" in f):
+                continue
+            try:
+                r = json.loads(git("show", f"{commit}:{f}"))
+            except subprocess.CalledProcessError:  # o arquivo saiu neste commit
+                continue
+            key = (r["experiment"], r["seed"], r.get("test_acc"), r.get("device_name"))
+            if r.get("test_acc") is not None and key not in seen:
+                seen.add(key)
+                found.append({"experiment": r["experiment"], "seed": r["seed"], "test_acc": r["test_acc"],
+                              "device_name": r.get("device_name"), "commit": commit[:7], "date": date})
+    return found
+
+
 def build() -> dict:
     return {"targets": TARGETS, "targets_commits": TARGETS_COMMITS,
-            **{dataset: looks(dataset) for dataset in TARGETS}}
+            **{dataset: looks(dataset) for dataset in TARGETS},
+            "tested_runs": {dataset: tested_runs(dataset) for dataset in TARGETS}}
 
 
 if __name__ == "__main__":

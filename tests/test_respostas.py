@@ -33,6 +33,7 @@ FIXED = {
     "30%",  # pct_start do OneCycle: a fração do treino em que a taxa sobe
     "95%",  # o nível dos intervalos de confiança
     "5 MB",  # o limite de tamanho dos notebooks commitados
+    "6.000 imagens",  # as imagens de treino de cada classe do Fashion-MNIST (um dado do conjunto)
 }
 
 
