@@ -281,7 +281,7 @@ def block_q6(root: Path) -> str:
 
 
 def block_q7_seeds(root: Path) -> str:
-    """As comparações da rede final; no TTA, o ruído do teste exato, pelas imagens que mudam na semente 0 (best.json)."""
+    """As comparações da rede final; no TTA, o ruído do teste exato, das imagens que mudam na semente 0 (best.json)."""
     best = get(root, "fashion", "best") or {}
     exact = ({(best["experiment"], best["experiment"] + "+tta"): f"{br(best['tta_test_noise95'])} (exato, semente 0)"}
              if best.get("tta_test_noise95") else {})
