@@ -189,11 +189,17 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
     return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
 
 
+def all_mixed(c: dict) -> bool:
+    """Os dois lados rodaram em CPUs diferentes em todas as sementes: o intervalo não separa o fator da máquina."""
+    return set(c.get("other_machine_seeds") or []) == set(c["seeds"])
+
+
 def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
-    e de perda (`family_size`); e o ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
+    e de perda (`family_size`); sem negrito nem †, e com ‡, se as CPUs diferem em todas as sementes (`all_mixed`);
+    e o teto do ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
     acurácia (95%): o limite, ou o valor exato de `exact_noise` ({(a, b): texto}), onde as imagens que mudam foram
     contadas."""
     def effect(c):
@@ -215,6 +221,8 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
             return NOT_RECORDED
         low, high = c[prefix + "ci95"]
         text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
+        if all_mixed(c):  # CPUs diferentes em todas as sementes: a diferença pode ser da máquina, não é indício
+            return text + "‡"
         text = f"**{text}**" if low > 0 or high < 0 else text
         low, high = bonferroni(c, m, prefix + "diffs")
         return text + ("†" if low > 0 or high < 0 else "")
@@ -228,7 +236,7 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, pontos (95%)", "ruído do teste", "perda (95%)"]
+    headers = ["diferença no teste", "acurácia, pontos (95%)", "teto do ruído do teste", "perda (95%)"]
     return table(headers, rows) if rows else ""
 
 
@@ -255,29 +263,37 @@ def q4_table(root: Path, ds: str) -> str:
     return table(headers, rows)
 
 
+Q6_MODES = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`", "inference_mode": "`torch.inference_mode()`"}
+
+
 def block_q6(root: Path) -> str:
-    """A questão 6: a validação em eval() e em train(), e a memória e o tempo de cada modo do autograd, na máquina
-    em que foram medidos, com o veredito de tempo de cada modo contra o autograd ligado, numa coluna: é o texto que
-    o notebook gravou em q6.json ("time_verdict"), e render.py não o recalcula."""
+    """A questão 6: a validação em eval() e em train(), e a memória que cada modo do autograd guarda. Os tempos, que
+    mudam com a máquina, ficam no README (`block_q6_time`)."""
     q6 = get(root, "mnist", "q6")
-    labels = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`",
-              "inference_mode": "`torch.inference_mode()`"}
     accs = q6["train_mode_val_acc"]
     modes = table(["validação do vencedor do MNIST", "acurácia"],
                   [["em `eval()`", pct(q6["eval_mode_val_acc"])],
                    [f"em `train()`, {len(accs)} passagens em lotes de 500", f"{pct(min(accs))} a {pct(max(accs))}"],
                    ["em `eval()`, depois dessas passagens", pct(q6["eval_mode_val_acc_after_train_passes"])],
                    ["em `train()`, lotes de 10", pct(q6["train_mode_val_acc_batch10"])]])
+    rows = [[label, f"{br(m['saved_mib'], 0)} MiB"] for key, label in Q6_MODES.items() if (m := q6["modes"].get(key))]
+    return modes + "\n\n" + table([f"passagem de {br(q6['batch_for_timing'], 0)} imagens",
+                                    "guardado para a retropropagação"], rows)
+
+
+def block_q6_time(root: Path) -> str:
+    """Os tempos da questão 6, na máquina em que foram medidos, com o veredito de cada modo contra o autograd ligado:
+    é o texto que o notebook gravou em q6.json ("time_verdict"), e render.py não o recalcula."""
+    q6 = get(root, "mnist", "q6")
     verdicts = q6.get("time_verdict") or {}
     pending = "(ainda não gravado em `results/mnist/q6.json`)"
-    rows = [[label, f"{br(m['saved_mib'], 0)} MiB", f"{duration(m['ms_min'])} e {duration(m['ms_median'])}",
+    rows = [[label, f"{duration(m['ms_min'])} e {duration(m['ms_median'])}",
              "—" if key == "grad" else verdicts.get(key, pending)]
-            for key, label in labels.items() if (m := q6["modes"].get(key))]
+            for key, label in Q6_MODES.items() if (m := q6["modes"].get(key))]
     device = machine((q6.get("identity") or {}).get("device_name") or "")
-    headers = [f"passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
-               "guardado para a retropropagação", f"tempo: mínimo e mediana ({q6['repeats']} rodadas)",
-               "contra o autograd ligado (teste do sinal)"]
-    return modes + "\n\n" + table(headers, rows)
+    headers = [f"questão 6: passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
+               f"tempo: mínimo e mediana ({q6['repeats']} rodadas)", "contra o autograd ligado (teste do sinal)"]
+    return table(headers, rows)
 
 
 def block_q7_seeds(root: Path) -> str:
@@ -339,10 +355,11 @@ def block_gpu(root: Path) -> str:
             note = "; ".join(f"{run_name(x['run'])}: divergiu ({pct(x['test_acc'])} contra "
                              f"{pct(x['committed_test_acc'])})"
                              for x in wild)
-            wall = f"{'mais de ' if info['status'] != 'ok' else ''}{minutes(info['wall_s'])}"
+            # um limite inferior não se arredonda para cima: 8,7 min, não 9
+            wall = minutes(info["wall_s"]) if info["status"] == "ok" else f"mais de {br(info['wall_s'] / 60, 1)} min"
             t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
             rows.append([f"`{nb}`", f"{machine(r['device_name'])} (PyTorch {r['torch'].split('+')[0]})", wall,
-                         f"{info['n_runs']} de {total}", f"mais de {br(t4, 0)} min",
+                         f"{info['n_runs']} de {total}", f"mais de {br(t4, 1)} min",
                          f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 ponto"
                          + (f"; {note}" if note else "")])
     if not rows:
@@ -387,33 +404,11 @@ def readme_bench(root: Path) -> str:
     rows += [[f"tempo até {target} no teste, receita do enunciado", seconds(b["seed_recipe_seconds_to_99"])],
              [f"tempo até {target} no teste, receita rápida", seconds(b["fast_recipe_seconds_to_99"])]]
     reps = f"{b['repeats']} {'repetição' if b['repeats'] == 1 else 'repetições'}"
-    return (table([f"medida ({machine(b['device_name'])}, {b['threads']} threads, {reps})", "mediana"], rows)
-            + bench_note(root, b))
-
-
-def bench_note(root: Path, b: dict) -> str:
-    """Uma frase que concilia a avaliação do benchmark com o tempo da questão 6 (results/mnist/q6.json): o
-    benchmark mede `repeats` vezes com a CPU livre; a questão 6 alterna os modos em várias repetições e grava o
-    veredito ("time_verdict"). Sem o veredito, nada."""
-    q6 = get(root, "mnist", "q6") or {}
-    verdict = (q6.get("time_verdict") or {}).get("inference_mode")
-    if not verdict:
-        return ""
-    inference = b["eval_images_per_second_inference_mode"]["median"]
-    grad = b["eval_images_per_second_grad_enabled"]["median"]
-    faster = "O `inference_mode`" if inference > grad else "O autograd ligado"
-    how = "numa repetição só" if b["repeats"] == 1 else f"na mediana de {b['repeats']} repetições"
-    where = machine((q6.get("identity") or {}).get("device_name") or "")
-    text = (f"{faster} avaliou mais imagens por segundo {how}, com a CPU livre. Na questão 6 do `respostas.md`"
-            + (f", medida em {where}" if where else "")
-            + f" com {q6['repeats']} repetições alternadas, o veredito gravado para o `inference_mode` contra o "
-            f"autograd ligado é: \"{verdict}\".")
-    if b["repeats"] == 1 and verdict.startswith("inconclusivo"):
-        text += " Nenhuma das duas medidas estabelece uma diferença de tempo."
-    return "\n\n" + text
+    return table([f"medida ({machine(b['device_name'])}, {b['threads']} threads, {reps})", "mediana"], rows)
 
 
 README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block_gpu, "benchmark": readme_bench,
+                 "q6-tempo": block_q6_time,
                  "apendice-originais": block_originals}
 RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
