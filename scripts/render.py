@@ -267,8 +267,8 @@ Q6_MODES = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`", "inferenc
 
 
 def block_q6(root: Path) -> str:
-    """A questão 6: a validação em eval() e em train(), e a memória que cada modo do autograd guarda. Os tempos, que
-    mudam com a máquina, ficam no README (`block_q6_time`)."""
+    """A questão 6: a validação em eval() e em train(), e a memória que o autograd guarda, ligado e com no_grad(). Os
+    tempos, que mudam com a máquina, ficam no README (`block_q6_time`), com o inference_mode() também."""
     q6 = get(root, "mnist", "q6")
     accs = q6["train_mode_val_acc"]
     modes = table(["validação do vencedor do MNIST", "acurácia"],
@@ -276,7 +276,7 @@ def block_q6(root: Path) -> str:
                    [f"em `train()`, {len(accs)} passagens em lotes de 500", f"{pct(min(accs))} a {pct(max(accs))}"],
                    ["em `eval()`, depois dessas passagens", pct(q6["eval_mode_val_acc_after_train_passes"])],
                    ["em `train()`, lotes de 10", pct(q6["train_mode_val_acc_batch10"])]])
-    rows = [[label, f"{br(m['saved_mib'], 0)} MiB"] for key, label in Q6_MODES.items() if (m := q6["modes"].get(key))]
+    rows = [[Q6_MODES[key], f"{br(q6['modes'][key]['saved_mib'], 0)} MiB"] for key in ("grad", "no_grad")]
     return modes + "\n\n" + table([f"passagem de {br(q6['batch_for_timing'], 0)} imagens",
                                     "guardado para a retropropagação"], rows)
 
