@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import statistics
 import sys
@@ -299,8 +300,8 @@ def block_q6_time(root: Path) -> str:
 def block_q7_seeds(root: Path) -> str:
     """As comparações da rede final; no TTA, o ruído do teste exato, das imagens que mudam na semente 0 (best.json)."""
     best = get(root, "fashion", "best") or {}
-    exact = ({(best["experiment"], best["experiment"] + "+tta"): f"{br(best['tta_test_noise95'])} (exato, semente 0)"}
-             if best.get("tta_test_noise95") else {})
+    noise = f"{br(best.get('tta_test_noise95') or 0)} (imagens que mudam, semente 0)"
+    exact = {(best["experiment"], best["experiment"] + "+tta"): noise} if best.get("tta_test_noise95") else {}
     return comparisons_table(get(root, "fashion", "summary"), "arquitetura", exact)
 
 
@@ -356,10 +357,11 @@ def block_gpu(root: Path) -> str:
                              f"{pct(x['committed_test_acc'])})"
                              for x in wild)
             # um limite inferior não se arredonda para cima: 8,7 min, não 9
-            wall = minutes(info["wall_s"]) if info["status"] == "ok" else f"mais de {br(info['wall_s'] / 60, 1)} min"
+            wall = (minutes(info["wall_s"]) if info["status"] == "ok"
+                    else f"mais de {br(math.floor(info['wall_s'] / 6) / 10, 1)} min")
             t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
             rows.append([f"`{nb}`", f"{machine(r['device_name'])} (PyTorch {r['torch'].split('+')[0]})", wall,
-                         f"{info['n_runs']} de {total}", f"mais de {br(t4, 1)} min",
+                         f"{info['n_runs']} de {total}", f"mais de {br(math.floor(t4 * 10) / 10, 1)} min",
                          f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 ponto"
                          + (f"; {note}" if note else "")])
     if not rows:
@@ -414,7 +416,7 @@ RESPOSTAS_BLOCKS = {
     "q4-mnist": lambda root: q4_table(root, "mnist"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4"),
     "q6-medida": block_q6,
-    "q4-fashion": lambda root: q4_table(root, "fashion"),
+    "q4-fashion-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4"),
     "q7-sementes": block_q7_seeds,
 }
 FILES = {"README.md": README_BLOCKS, "respostas.md": RESPOSTAS_BLOCKS}

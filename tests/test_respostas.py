@@ -265,7 +265,8 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
     do respostas.md marcam com † cada intervalo que a correção ainda separa do zero, e só esses.
     As sementes "de outra máquina" são as em que o device_name dos treinos de A e de B difere."""
     text = RESPOSTAS.read_text(encoding="utf-8")
-    blocks = {("mnist", "q4"): "q4-mnist-comparacoes", ("fashion", "arquitetura"): "q7-sementes"}
+    blocks = {("mnist", "q4"): "q4-mnist-comparacoes", ("fashion", "q4"): "q4-fashion-comparacoes",
+              ("fashion", "arquitetura"): "q7-sementes"}
     survivors = defaultdict(int)
     for ds, title in (("mnist", "MNIST"), ("fashion", "Fashion-MNIST")):
         comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
