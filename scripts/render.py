@@ -300,8 +300,9 @@ def block_q6_time(root: Path) -> str:
 def block_q7_seeds(root: Path) -> str:
     """As comparações da rede final; no TTA, o ruído do teste exato, das imagens que mudam na semente 0 (best.json)."""
     best = get(root, "fashion", "best") or {}
-    noise = f"{br(best.get('tta_test_noise95') or 0)} (imagens que mudam, semente 0)"
-    exact = {(best["experiment"], best["experiment"] + "+tta"): noise} if best.get("tta_test_noise95") else {}
+    noise = best.get("tta_test_noise95")
+    tta = (best.get("experiment"), f"{best.get('experiment')}+tta")
+    exact = {tta: f"{br(noise)} (imagens que mudam, semente 0)"} if noise else {}
     return comparisons_table(get(root, "fashion", "summary"), "arquitetura", exact)
 
 
