@@ -190,17 +190,11 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
     return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
 
 
-def all_mixed(c: dict) -> bool:
-    """Os dois lados rodaram em CPUs diferentes em todas as sementes: o intervalo não separa o fator da máquina."""
-    return set(c.get("other_machine_seeds") or []) == set(c["seeds"])
-
-
 def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
-    e de perda (`family_size`); sem negrito nem †, e com ‡, se as CPUs diferem em todas as sementes (`all_mixed`);
-    e o teto do ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
+    e de perda (`family_size`); e o teto do ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
     acurácia (95%): o limite, ou o valor exato de `exact_noise` ({(a, b): texto}), onde as imagens que mudam foram
     contadas."""
     def effect(c):
@@ -222,8 +216,6 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
             return NOT_RECORDED
         low, high = c[prefix + "ci95"]
         text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
-        if all_mixed(c):  # CPUs diferentes em todas as sementes: a diferença pode ser da máquina, não é indício
-            return text + "‡"
         text = f"**{text}**" if low > 0 or high < 0 else text
         low, high = bonferroni(c, m, prefix + "diffs")
         return text + ("†" if low > 0 or high < 0 else "")
@@ -237,7 +229,7 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, pontos (95%)", "teto do ruído do teste", "perda (95%)"]
+    headers = ["diferença no teste", "acurácia, p.p. (95%)", "teto do ruído do teste", "perda (95%)"]
     return table(headers, rows) if rows else ""
 
 
