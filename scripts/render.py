@@ -201,7 +201,7 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
         elif (c["a"], c["b"]) == (meta.get("q4"), meta.get("final")):  # quaisquer que sejam os vencedores
-            label = "rede final − melhor receita da questão 4"
+            label = "rede final − receita escolhida na questão 4"
         elif c["b"] == c["a"] + "+tta":
             label = "TTA (com − sem), na rede final"
         else:
@@ -367,7 +367,7 @@ def readme_results(root: Path) -> str:
     rows = []
     for ds, title in DATASETS.items():
         summary = get(root, ds, "summary")
-        for role, key in (("melhor receita da questão 4 (pela validação)", summary["_meta"]["q4"]),
+        for role, key in (("receita escolhida na questão 4", summary["_meta"]["q4"]),
                           ("vencedor final (pela validação)", summary["_meta"]["final"])):
             s = summary[key]
             rows.append([title, role, name(key), s["n"], f"{pct(s['test_mean'])} ± {br(s['test_std'])}", f"`{key}`"])
