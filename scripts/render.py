@@ -355,7 +355,7 @@ def block_gpu(root: Path) -> str:
             t4 = max(info["wall_s"] / 60, flops["notebooks"][NOTEBOOK_KEY[nb]]["t4_minutes_estimate"])
             rows.append([f"`{nb}`", f"{machine(r['device_name'])} (PyTorch {r['torch'].split('+')[0]})", wall,
                          f"{info['n_runs']} de {total}", f"mais de {br(math.floor(t4 * 10) / 10, 1)} min",
-                         f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 ponto"
+                         f"mediana {signed(statistics.median(diffs))}; {close} de {len(diffs)} a menos de 0,5 p.p."
                          + (f"; {note}" if note else "")])
     if not rows:
         return table(["notebook", "GPU"], [["ainda não medido (`scripts/from_scratch.py --save`)", "—"]])
