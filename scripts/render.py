@@ -190,13 +190,29 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
     return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
 
 
+def test_noise(summary: dict, a: str, b: str, n_test: int) -> float:
+    """O teto do ruído do teste (p.p., 95%): duas receitas só discordam nas imagens que uma delas erra, e o
+    desvio-padrão da diferença de acurácia não passa de 100·√((eA + eB)/n), com as taxas de erro médias em fração."""
+    errors = sum(1 - summary[k]["test_mean"] / 100 for k in (a, b))
+    return 1.96 * 100 * (errors / n_test) ** 0.5
+
+
+def with_test_noise(c: dict, summary: dict, exact: float | None = None) -> tuple[float, float]:
+    """O intervalo de 95% da diferença de acurácia com os dois ruídos: a meia-largura das sementes (t de Student) e o
+    teto do ruído do teste (ou o valor `exact`, das imagens que mudam), somados em quadratura."""
+    low, high = c["ci95"]
+    noise = exact if exact is not None else test_noise(summary, c["a"], c["b"], c["n_test"])
+    half = ((high - low) ** 2 / 4 + noise ** 2) ** 0.5
+    return c["mean_diff"] - half, c["mean_diff"] + half
+
+
 def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95%, em negrito se ele exclui o zero, e com † se também o
     exclui o intervalo com a correção de Bonferroni para a família de todos os intervalos do conjunto, de acurácia
-    e de perda (`family_size`); e o teto do ruído do teste: até quanto a amostra de teste, sozinha, move a diferença de
-    acurácia (95%): o limite, ou o valor exato de `exact_noise` ({(a, b): texto}), onde as imagens que mudam foram
-    contadas."""
+    e de perda (`family_size`); e, na acurácia, o intervalo que soma ao das sementes o acaso da amostra de teste
+    (`with_test_noise`), em negrito se exclui o zero: é o que o texto chama de indício. `exact_noise` ({(a, b): p.p.})
+    dá o ruído do teste exato onde as imagens que mudam foram contadas."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
@@ -220,16 +236,15 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
         low, high = bonferroni(c, m, prefix + "diffs")
         return text + ("†" if low > 0 or high < 0 else "")
 
-    def ceiling(c):  # o maior ruído (95%) que a amostra de teste põe numa diferença: 1,96·√((eA + eB)/n)
-        if (c["a"], c["b"]) in (exact_noise or {}):
-            return exact_noise[c["a"], c["b"]]
-        errors = sum(1 - summary[k]["test_mean"] / 100 for k in (c["a"], c["b"]))
-        return br(1.96 * 100 * (errors / c["n_test"]) ** 0.5)
+    def wide(c):
+        low, high = with_test_noise(c, summary, (exact_noise or {}).get((c["a"], c["b"])))
+        text = interval_text(low, high)
+        return f"**{text}**" if low > 0 or high < 0 else text
 
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
-    rows = [[effect(c), cell(c, "", 2), ceiling(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, p.p. (95%)", "teto do ruído do teste", "perda (95%)"]
+    rows = [[effect(c), cell(c, "", 2), wide(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
+    headers = ["diferença no teste", "acurácia, p.p. (95%, sementes)", "com o acaso do teste", "perda (95%)"]
     return table(headers, rows) if rows else ""
 
 
@@ -294,7 +309,7 @@ def block_q7_seeds(root: Path) -> str:
     best = get(root, "fashion", "best") or {}
     noise = best.get("tta_test_noise95")
     tta = (best.get("experiment"), f"{best.get('experiment')}+tta")
-    exact = {tta: f"{br(noise)} (imagens que mudam, semente 0)"} if noise else {}
+    exact = {tta: noise} if noise else {}
     return comparisons_table(get(root, "fashion", "summary"), "arquitetura", exact)
 
 

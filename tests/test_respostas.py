@@ -290,6 +290,32 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
         assert rendered.count("†") == survivors[ds, group], (ds, group)
 
 
+def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
+    """O Método soma o acaso do teste ao intervalo das sementes: a meia-largura do t de Student e o teto
+    1,96·100·√((eA + eB)/n) (no TTA, o valor exato das imagens que mudam), em quadratura. A coluna "com o acaso do
+    teste" de cada tabela é essa conta, refeita aqui das diferenças por semente, em negrito só se exclui o zero."""
+    from scipy.stats import t
+
+    text = RESPOSTAS.read_text(encoding="utf-8")
+    best = render.get(ROOT, "fashion", "best")
+    for ds, group, block in (("mnist", "q4", "q4-mnist-comparacoes"), ("fashion", "q4", "q4-fashion-comparacoes"),
+                             ("fashion", "arquitetura", "q7-sementes")):
+        summary = render.get(ROOT, ds, "summary")
+        rendered = re.search(f"<!-- {block}:início -->(.*?)<!-- {block}:fim -->", text, re.S).group(1)
+        cells_shown = [row.split("|")[3].strip() for row in rendered.strip().splitlines()[2:]]
+        expected = []
+        for c in render.shown(summary["_comparisons"], group):
+            diffs = c["diffs"]
+            half = t.ppf(0.975, len(diffs) - 1) * statistics.stdev(diffs) / len(diffs) ** 0.5
+            errors = sum(1 - statistics.mean(summary[k]["test_accs"]) / 100 for k in (c["a"], c["b"]))
+            noise = (best["tta_test_noise95"] if c["b"] == c["a"] + "+tta"
+                     else 1.96 * 100 * (errors / c["n_test"]) ** 0.5)
+            low, high = (statistics.mean(diffs) + s * (half ** 2 + noise ** 2) ** 0.5 for s in (-1, 1))
+            cell = render.interval_text(low, high)
+            expected.append(f"**{cell}**" if low > 0 or high < 0 else cell)
+        assert cells_shown == expected, (ds, group)
+
+
 def test_original_numbers_are_the_seed_answer_transcribed():
     """results/originais.json transcreve a resposta original do aluno: cada número confere com o texto dela
     (a última época de validação e o teste de cada seção). Num clone sem a pasta shared/, só a forma."""
