@@ -197,11 +197,17 @@ def test_noise(summary: dict, a: str, b: str, n_test: int) -> float:
     return 1.96 * 100 * (errors / n_test) ** 0.5
 
 
-def with_test_noise(c: dict, summary: dict, exact: float | None = None) -> tuple[float, float]:
+def with_test_noise(c: dict, summary: dict, exact: float | None = None, m: int = 1) -> tuple[float, float]:
     """O intervalo de 95% da diferença de acurácia com os dois ruídos: a meia-largura das sementes (t de Student) e o
-    teto do ruído do teste (ou o valor `exact`, das imagens que mudam), somados em quadratura."""
-    low, high = c["ci95"]
+    teto do ruído do teste (ou o valor `exact`, das imagens que mudam), somados em quadratura. Com `m` > 1, a correção
+    de Bonferroni para `m` intervalos nas duas partes: o t ao nível 1 − 0,05/m e o teto com o quantil normal desse
+    nível no lugar de 1,96."""
+    from scipy.stats import norm
+
+    low, high = c["ci95"] if m == 1 else bonferroni(c, m)
     noise = exact if exact is not None else test_noise(summary, c["a"], c["b"], c["n_test"])
+    if m > 1:
+        noise *= float(norm.ppf(1 - 0.05 / (2 * m))) / 1.96
     half = ((high - low) ** 2 / 4 + noise ** 2) ** 0.5
     return c["mean_diff"] - half, c["mean_diff"] + half
 

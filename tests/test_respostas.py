@@ -316,6 +316,23 @@ def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
         assert cells_shown == expected, (ds, group)
 
 
+def test_the_indicios_that_survive_bonferroni_are_the_ones_the_text_names():
+    """O "Como ler" diz quais indícios resistem à correção de Bonferroni também no segundo intervalo: só a taxa do
+    Adam, nos dois conjuntos, e a Modificação 1 do MNIST. É a conta de `with_test_noise` com a família inteira."""
+    best = render.get(ROOT, "fashion", "best")
+    survivors = set()
+    for ds in ("mnist", "fashion"):
+        comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
+        m = render.family_size(comparisons)
+        for c in comparisons:
+            exact = best["tta_test_noise95"] if c["b"] == c["a"] + "+tta" else None
+            low, high = render.with_test_noise(c, render.get(ROOT, ds, "summary"), exact, m)
+            if low > 0 or high < 0:
+                survivors.add((ds, c["a"], c["b"]))
+    assert survivors == {("mnist", "inicial", "mod1_lr_baixo"), ("mnist", "mod1_lr_baixo", "adam_constante"),
+                         ("fashion", "mod1_lr_baixo", "adam_constante")}
+
+
 def test_original_numbers_are_the_seed_answer_transcribed():
     """results/originais.json transcreve a resposta original do aluno: cada número confere com o texto dela
     (a última época de validação e o teste de cada seção). Num clone sem a pasta shared/, só a forma."""
