@@ -338,6 +338,31 @@ def test_the_indicios_that_survive_bonferroni_are_the_ones_the_text_names():
                          ("fashion", "mod1_lr_baixo", "adam_constante")}
 
 
+def test_widening_the_family_removes_only_the_dagger_the_text_names():
+    """O Método diz o que fica fora da família de Bonferroni (a Modificação 4, o Adam a 0,0032 e o AdamW no MNIST:
+    1 + 2 + 2 intervalos; a Modificação 4 e as duas perdas da rede final sem TTA no Fashion-MNIST: 1 + 2) e que
+    incluí-los tiraria só o † da acurácia da taxa do Adam no MNIST."""
+    best = render.get(ROOT, "fashion", "best")
+
+    def daggers(ds, m):
+        summary = render.get(ROOT, ds, "summary")
+        marks = set()
+        for c in summary["_comparisons"]:
+            exact = best["tta_test_noise95"] if c["b"] == c["a"] + "+tta" else None
+            low, high = render.with_test_noise(c, summary, exact, m)
+            marks |= {("acc", c["a"], c["b"])} if low > 0 or high < 0 else set()
+            if c["loss_mean_diff"] is not None:
+                low, high = render.bonferroni(c, m, "loss_diffs")
+                marks |= {("loss", c["a"], c["b"])} if low > 0 or high < 0 else set()
+        return marks
+
+    lost = {}
+    for ds, extra in (("mnist", 5), ("fashion", 3)):
+        m = render.family_size(render.get(ROOT, ds, "summary")["_comparisons"])
+        lost[ds] = daggers(ds, m) - daggers(ds, m + extra)
+    assert lost == {"mnist": {("acc", "mod1_lr_baixo", "adam_constante")}, "fashion": set()}
+
+
 def test_original_numbers_are_the_seed_answer_transcribed():
     """results/originais.json transcreve a resposta original do aluno: cada número confere com o texto dela
     (a última época de validação e o teste de cada seção). Num clone sem a pasta shared/, só a forma."""
