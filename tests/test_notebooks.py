@@ -169,7 +169,8 @@ def check_choice_and_summary(folder, key, ns, saw_test_earlier=()) -> dict:
     assert [(c["a"], c["b"]) for c in q4] == list(effects) and [(c["a"], c["b"]) for c in arch] == arch_pairs
     for c in comparisons:
         extra = {"group": c["group"], **({"effect": c["effect"]} if c.get("effect") else {})}
-        expected = {**ns["paired"](plain, c["a"], c["b"]), **extra}
+        noise = best.get("tta_test_noise95") if c["b"] == c["a"] + "+tta" else None  # no TTA, o ruído exato
+        expected = {**ns["paired"](plain, c["a"], c["b"], noise), **extra}
         assert json_text({k: v for k, v in c.items() if k != "text"}) == json_text(ns["no_nan"](expected)), c["b"]
         assert c["text"] == ns["comparison_text"](expected)
         assert len(c["diffs"]) == len(c["loss_diffs"]) == len(c["seeds"]) >= 1
