@@ -216,10 +216,9 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95% das sementes, em negrito se ele exclui o zero; e, na
     acurácia, o intervalo que soma ao das sementes o acaso da amostra de teste (`with_test_noise`), em negrito se
-    exclui o zero: é o que o texto chama de indício. O † marca o intervalo que decide (na acurácia, o segundo; na
-    perda, o único) quando ele exclui o zero também com a correção de Bonferroni para a família de todos os
-    intervalos do conjunto (`family_size`). `exact_noise` ({(a, b): p.p.}) dá o ruído do teste exato onde as imagens
-    que mudam foram contadas."""
+    exclui o zero: é o que o texto chama de indício, e leva † quando o exclui também com a correção de Bonferroni para
+    a família de todos os intervalos do conjunto (`family_size`). A perda, sem o acaso do teste medido, não leva †.
+    `exact_noise` ({(a, b): p.p.}) dá o ruído do teste exato onde as imagens que mudam foram contadas."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
@@ -239,11 +238,7 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
             return NOT_RECORDED
         low, high = c[prefix + "ci95"]
         text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
-        text = f"**{text}**" if low > 0 or high < 0 else text
-        if prefix:  # na perda, o † vai no único intervalo
-            low, high = bonferroni(c, m, prefix + "diffs")
-            text += "†" if low > 0 or high < 0 else ""
-        return text
+        return f"**{text}**" if low > 0 or high < 0 else text
 
     def wide(c):
         exact = (exact_noise or {}).get((c["a"], c["b"]))

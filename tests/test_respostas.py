@@ -262,8 +262,8 @@ def test_the_rule_in_the_text_is_the_code_and_gives_the_recorded_winners(ds, req
 def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
     """Bonferroni usa o t de Student exato dos intervalos de 95% (com m = 1, dá o do summary.json) e corrige todas
     as comparações, a perda como a acurácia: a família conta cada intervalo, o Método diz quantos são, e as tabelas
-    do respostas.md marcam com † cada intervalo que decide (na acurácia, o segundo; na perda, o único) que a correção
-    ainda separa do zero, e só esses.
+    do respostas.md marcam com † cada segundo intervalo da acurácia que a correção ainda separa do zero, e só esses
+    (a perda, sem o acaso do teste medido, não leva †).
     Os dois lados de cada comparação rodaram na mesma máquina, como o Método diz: nenhuma semente "de outra
     máquina" (as em que o device_name dos treinos de A e de B difere)."""
     text = RESPOSTAS.read_text(encoding="utf-8")
@@ -286,10 +286,10 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
                 assert render.bonferroni(c, 1, key) == pytest.approx(c[ci], abs=tolerance)
                 low, high = render.bonferroni(c, m, key)
                 assert low <= c[ci][0] and high >= c[ci][1]
-                if key == "diffs":  # na acurácia, o † vai no segundo intervalo, o que soma o acaso do teste
+                if key == "diffs":  # o † vai só no segundo intervalo da acurácia, o que soma o acaso do teste
                     exact = best["tta_test_noise95"] if c["b"] == c["a"] + "+tta" else None
                     low, high = render.with_test_noise(c, render.get(ROOT, ds, "summary"), exact, m)
-                survivors[ds, c["group"]] += (low > 0 or high < 0) and c in render.shown(comparisons, c["group"])
+                    survivors[ds, c["group"]] += (low > 0 or high < 0) and c in render.shown(comparisons, c["group"])
     for (ds, group), block in blocks.items():
         rendered = re.search(f"<!-- {block}:início -->(.*?)<!-- {block}:fim -->", text, re.S).group(1)
         assert rendered.count("†") == survivors[ds, group], (ds, group)
@@ -353,9 +353,6 @@ def test_widening_the_family_removes_only_the_dagger_the_text_names():
             exact = best["tta_test_noise95"] if c["b"] == c["a"] + "+tta" else None
             low, high = render.with_test_noise(c, summary, exact, m)
             marks |= {("acc", c["a"], c["b"])} if low > 0 or high < 0 else set()
-            if c["loss_mean_diff"] is not None:
-                low, high = render.bonferroni(c, m, "loss_diffs")
-                marks |= {("loss", c["a"], c["b"])} if low > 0 or high < 0 else set()
         return marks
 
     lost = {}
