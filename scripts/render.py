@@ -190,35 +190,27 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
     return [c for c in comparisons if c.get("group") == group and not (c["a"] == "inicial" and c["b"] in STUDENT)]
 
 
-def test_noise(summary: dict, a: str, b: str, n_test: int) -> float:
-    """O teto do ruído do teste (p.p., 95%): duas receitas só discordam nas imagens que uma delas erra, e o
-    desvio-padrão da diferença de acurácia não passa de 100·√((eA + eB)/n), com as taxas de erro médias em fração."""
-    errors = sum(1 - summary[k]["test_mean"] / 100 for k in (a, b))
-    return 1.96 * 100 * (errors / n_test) ** 0.5
-
-
-def with_test_noise(c: dict, summary: dict, exact: float | None = None, m: int = 1) -> tuple[float, float]:
-    """O intervalo de 95% da diferença de acurácia com os dois ruídos: a meia-largura das sementes (t de Student) e o
-    teto do ruído do teste (ou o valor `exact`, das imagens que mudam), somados em quadratura. Com `m` > 1, a correção
-    de Bonferroni para `m` intervalos nas duas partes: o t ao nível 1 − 0,05/m e o teto com o quantil normal desse
-    nível no lugar de 1,96."""
+def with_test_noise(c: dict, m: int = 1) -> tuple[float, float]:
+    """O intervalo de 95% da diferença de acurácia com os dois ruídos, o que o notebook gravou (`paired`:
+    "ci95_with_test"): a meia-largura das sementes e o teto do ruído do teste ("test_noise95"; no TTA, o valor exato
+    das imagens que mudam), em quadratura. Com `m` > 1, a correção de Bonferroni para `m` intervalos nas duas partes:
+    o t ao nível 1 − 0,05/m e o teto com o quantil normal desse nível no lugar de 1,96."""
+    if m == 1:
+        return tuple(c["ci95_with_test"])
     from scipy.stats import norm
 
-    low, high = c["ci95"] if m == 1 else bonferroni(c, m)
-    noise = exact if exact is not None else test_noise(summary, c["a"], c["b"], c["n_test"])
-    if m > 1:
-        noise *= float(norm.ppf(1 - 0.05 / (2 * m))) / 1.96
+    low, high = bonferroni(c, m)
+    noise = c["test_noise95"] * float(norm.ppf(1 - 0.05 / (2 * m))) / 1.96
     half = ((high - low) ** 2 / 4 + noise ** 2) ** 0.5
     return c["mean_diff"] - half, c["mean_diff"] + half
 
 
-def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None) -> str:
+def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia e a de perda, cada uma com o intervalo de 95% das sementes, em negrito se ele exclui o zero; e, na
     acurácia, o intervalo que soma ao das sementes o acaso da amostra de teste (`with_test_noise`), em negrito se
     exclui o zero: é o que o texto chama de indício, e leva † quando o exclui também com a correção de Bonferroni para
-    a família de todos os intervalos do conjunto (`family_size`). A perda, sem o acaso do teste medido, não leva †.
-    `exact_noise` ({(a, b): p.p.}) dá o ruído do teste exato onde as imagens que mudam foram contadas."""
+    a família de todos os intervalos do conjunto (`family_size`). A perda, sem o acaso do teste medido, não leva †."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
@@ -241,11 +233,10 @@ def comparisons_table(summary: dict, group: str, exact_noise: dict | None = None
         return f"**{text}**" if low > 0 or high < 0 else text
 
     def wide(c):
-        exact = (exact_noise or {}).get((c["a"], c["b"]))
-        low, high = with_test_noise(c, summary, exact)
+        low, high = with_test_noise(c)
         text = interval_text(low, high)
         text = f"**{text}**" if low > 0 or high < 0 else text
-        low, high = with_test_noise(c, summary, exact, m)
+        low, high = with_test_noise(c, m)
         return text + ("†" if low > 0 or high < 0 else "")
 
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
@@ -312,12 +303,8 @@ def block_q6_time(root: Path) -> str:
 
 
 def block_q7_seeds(root: Path) -> str:
-    """As comparações da rede final; no TTA, o ruído do teste exato, das imagens que mudam na semente 0 (best.json)."""
-    best = get(root, "fashion", "best") or {}
-    noise = best.get("tta_test_noise95")
-    tta = (best.get("experiment"), f"{best.get('experiment')}+tta")
-    exact = {tta: noise} if noise else {}
-    return comparisons_table(get(root, "fashion", "summary"), "arquitetura", exact)
+    """As comparações da rede final (no TTA, o notebook gravou o ruído do teste exato, das imagens que mudam)."""
+    return comparisons_table(get(root, "fashion", "summary"), "arquitetura")
 
 
 def block_originals(root: Path) -> str:
