@@ -242,7 +242,8 @@ def comparisons_table(summary: dict, group: str) -> str:
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), wide(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, p.p. (95%, sementes)", "com o acaso do teste", "perda (95%)"]
+    headers = ["diferença no teste", "acurácia, p.p. (95%, só sementes)", "acurácia (95%, sementes e teste)",
+               "perda (95%, sementes)"]
     return table(headers, rows) if rows else ""
 
 
