@@ -229,8 +229,7 @@ def comparisons_table(summary: dict, group: str) -> str:
         if c[prefix + "mean_diff"] is None:
             return NOT_RECORDED
         low, high = c[prefix + "ci95"]
-        text = f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"
-        return f"**{text}**" if low > 0 or high < 0 else text
+        return f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"  # sem negrito
 
     def wide(c):
         low, high = with_test_noise(c)
@@ -242,8 +241,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), cell(c, "", 2), wide(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, p.p. (95%, só sementes)", "acurácia (95%, sementes e teste)",
-               "perda (95%, sementes)"]
+    headers = ["diferença no teste", "acurácia, p.p.: sementes", "sementes e teste", "perda: sementes"]
     return table(headers, rows) if rows else ""
 
 
