@@ -207,10 +207,10 @@ def with_test_noise(c: dict, m: int = 1) -> tuple[float, float]:
 
 def comparisons_table(summary: dict, group: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
-    acurácia e a de perda, cada uma com o intervalo de 95% das sementes, em negrito se ele exclui o zero; e, na
-    acurácia, o intervalo que soma ao das sementes o acaso da amostra de teste (`with_test_noise`), em negrito se
+    acurácia com o intervalo que soma ao das sementes o acaso da amostra de teste (`with_test_noise`), em negrito se
     exclui o zero: é o que o texto chama de indício, e leva † quando o exclui também com a correção de Bonferroni para
-    a família de todos os intervalos do conjunto (`family_size`). A perda, sem o acaso do teste medido, não leva †."""
+    a família de todos os intervalos do conjunto (`family_size`); e a diferença de perda, com o intervalo das sementes
+    (sem o acaso do teste medido, não leva nem negrito nem †)."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
@@ -225,24 +225,22 @@ def comparisons_table(summary: dict, group: str) -> str:
             label = f"{differ} ({name(c['b'])} − {name(c['a'])})"
         return label
 
-    def cell(c, prefix, places):  # prefix "": acurácia; "loss_": perda
-        if c[prefix + "mean_diff"] is None:
-            return NOT_RECORDED
-        low, high = c[prefix + "ci95"]
-        return f"{signed(c[prefix + 'mean_diff'], places)} ({interval_text(low, high, places)})"  # sem negrito
-
-    def wide(c):
+    def accuracy(c):
         low, high = with_test_noise(c)
-        text = interval_text(low, high)
+        text = f"{signed(c['mean_diff'], 2)} ({interval_text(low, high)})"
         text = f"**{text}**" if low > 0 or high < 0 else text
         low, high = with_test_noise(c, m)
         return text + ("†" if low > 0 or high < 0 else "")
 
+    def loss(c):
+        if c["loss_mean_diff"] is None:
+            return NOT_RECORDED
+        return f"{signed(c['loss_mean_diff'], 4)} ({interval_text(*c['loss_ci95'], 4)})"
+
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
-    rows = [[effect(c), cell(c, "", 2), wide(c), cell(c, "loss_", 4)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, p.p.: sementes", "sementes e teste", "perda: sementes"]
-    return table(headers, rows) if rows else ""
+    rows = [[effect(c), accuracy(c), loss(c)] for c in shown(everything, group)]
+    return table(["diferença no teste", "acurácia, p.p. (95%)", "perda (95%, só sementes)"], rows) if rows else ""
 
 
 def q4_table(root: Path, ds: str) -> str:

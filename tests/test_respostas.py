@@ -295,9 +295,9 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
 
 def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
     """O Método soma o acaso do teste ao intervalo das sementes: a meia-largura do t de Student e o teto
-    1,96·100·√((eA + eB)/n) (no TTA, o valor exato das imagens que mudam), em quadratura. A coluna "com o acaso do
-    teste" de cada tabela é essa conta, refeita aqui das diferenças por semente, em negrito só se exclui o zero; e é
-    a mesma que os notebooks imprimem nas linhas de comparação (`paired`, gravada em summary.json)."""
+    1,96·100·√((eA + eB)/n) (no TTA, o valor exato das imagens que mudam), em quadratura. A coluna da acurácia de
+    cada tabela é essa conta, refeita aqui das diferenças por semente, em negrito só se exclui o zero; e é a mesma
+    que os notebooks imprimem nas linhas de comparação (`paired`, gravada em summary.json)."""
     from scipy.stats import t
 
     text = RESPOSTAS.read_text(encoding="utf-8")
@@ -306,7 +306,7 @@ def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
                              ("fashion", "arquitetura", "q7-sementes")):
         summary = render.get(ROOT, ds, "summary")
         rendered = re.search(f"<!-- {block}:início -->(.*?)<!-- {block}:fim -->", text, re.S).group(1)
-        cells_shown = [row.split("|")[3].strip().rstrip("†") for row in rendered.strip().splitlines()[2:]]
+        cells_shown = [row.split("|")[2].strip().rstrip("†") for row in rendered.strip().splitlines()[2:]]
         expected = []
         for c in render.shown(summary["_comparisons"], group):
             diffs = c["diffs"]
@@ -316,7 +316,7 @@ def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
                      else 1.96 * 100 * (errors / c["n_test"]) ** 0.5)
             low, high = (statistics.mean(diffs) + s * (half ** 2 + noise ** 2) ** 0.5 for s in (-1, 1))
             assert c["ci95_with_test"] == pytest.approx([low, high], abs=1e-3)  # o que o notebook imprime
-            cell = render.interval_text(low, high)
+            cell = f"{render.signed(statistics.mean(diffs), 2)} ({render.interval_text(low, high)})"
             expected.append(f"**{cell}**" if low > 0 or high < 0 else cell)
         assert cells_shown == expected, (ds, group)
 
