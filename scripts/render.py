@@ -240,7 +240,7 @@ def comparisons_table(summary: dict, group: str) -> str:
     everything, meta = (summary or {}).get("_comparisons", []), (summary or {}).get("_meta", {})
     m = family_size(everything)
     rows = [[effect(c), accuracy(c), loss(c)] for c in shown(everything, group)]
-    headers = ["diferença no teste", "acurácia, p.p. (95%)", "perda (95%, só sementes)"]
+    headers = ["diferença no teste", "acurácia, p.p. (cerca de 95%)", "perda (95%, só sementes)"]
     if all(row[2] == NOT_RECORDED for row in rows):  # com TTA, a perda não é gravada: a coluna não diria nada
         headers, rows = headers[:2], [row[:2] for row in rows]
     return table(headers, rows) if rows else ""
