@@ -272,8 +272,8 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
     survivors = defaultdict(int)
     for ds, title in (("mnist", "MNIST"), ("fashion", "Fashion-MNIST")):
         comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
-        m = len(comparisons) + sum(c["loss_mean_diff"] is not None for c in comparisons)
-        assert render.family_size(comparisons) == m and f"{m} no {title}" in " ".join(text.split()), (ds, m)
+        m = len(comparisons) + sum(c["loss_mean_diff"] is not None for c in comparisons) + render.CITED_OUTSIDE[ds]
+        assert render.family_size(comparisons, ds) == m and f"{m} no {title}" in " ".join(text.split()), (ds, m)
         for c in comparisons:
             device = {key: {r["seed"]: r["device_name"] for r in runs_of(ds, key.split("+")[0])}
                       for key in (c["a"], c["b"])}
@@ -321,11 +321,10 @@ def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
         assert cells_shown == expected, (ds, group)
 
 
-def daggers(ds: str, extra: int = 0) -> set:
-    """As comparações de acurácia cujo segundo intervalo exclui o zero com Bonferroni, na família do conjunto mais
-    `extra` intervalos."""
+def daggers(ds: str) -> set:
+    """As comparações de acurácia cujo segundo intervalo exclui o zero com Bonferroni, na família do conjunto."""
     comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
-    m = render.family_size(comparisons) + extra
+    m = render.family_size(comparisons, ds)
     marks = set()
     for c in comparisons:
         low, high = render.with_test_noise(c, m)
@@ -340,14 +339,6 @@ def test_the_indicios_that_survive_bonferroni_are_the_ones_the_text_names():
     assert daggers("mnist") | daggers("fashion") == {("mnist", "inicial", "mod1_lr_baixo"),
                                                      ("mnist", "mod1_lr_baixo", "adam_constante"),
                                                      ("fashion", "mod1_lr_baixo", "adam_constante")}
-
-
-def test_widening_the_family_removes_only_the_dagger_the_text_names():
-    """O Método diz o que fica fora da família de Bonferroni (a Modificação 4, o Adam a 0,0032 e o AdamW no MNIST:
-    1 + 2 + 2 intervalos; a Modificação 4 e a rede final sem TTA contra a 3 e a 2, na acurácia e na perda, no
-    Fashion-MNIST: 1 + 4) e que incluí-los tiraria só o † da acurácia da taxa do Adam no MNIST."""
-    assert daggers("mnist") - daggers("mnist", 5) == {("mnist", "mod1_lr_baixo", "adam_constante")}
-    assert daggers("fashion") - daggers("fashion", 5) == set()
 
 
 def test_original_numbers_are_the_seed_answer_transcribed():
