@@ -198,9 +198,9 @@ def shown(comparisons: list[dict], group: str) -> list[dict]:
 
 def with_test_noise(c: dict, m: int = 1) -> tuple[float, float]:
     """O intervalo de 95% da diferença de acurácia com os dois ruídos, o que o notebook gravou (`paired`:
-    "ci95_with_test"): a meia-largura das sementes e o teto do ruído do teste ("test_noise95"; no TTA, o valor exato
-    das imagens que mudam), em quadratura. Com `m` > 1, a correção de Bonferroni para `m` intervalos nas duas partes:
-    o t ao nível 1 − 0,05/m e o teto com o quantil normal desse nível no lugar de 1,96."""
+    "ci95_with_test"): a meia-largura das sementes e o limite do ruído do teste ("test_noise95"; no TTA, o valor
+    exato das imagens que mudam), em quadratura. Com `m` > 1, a correção de Bonferroni para `m` intervalos nas duas
+    partes: o t ao nível 1 − 0,05/m e o limite com o quantil normal desse nível no lugar de 1,96."""
     if m == 1:
         return tuple(c["ci95_with_test"])
     from scipy.stats import norm

@@ -262,8 +262,8 @@ def test_the_rule_in_the_text_is_the_code_and_gives_the_recorded_winners(ds, req
 def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
     """Bonferroni usa o t de Student exato dos intervalos de 95% (com m = 1, dá o do summary.json) e corrige todas
     as comparações, a perda como a acurácia: a família conta cada intervalo, o Método diz quantos são, e as tabelas
-    do respostas.md marcam com † cada segundo intervalo da acurácia que a correção ainda separa do zero, e só esses
-    (a perda, sem o acaso do teste medido, não leva †).
+    do respostas.md marcam com † cada intervalo da acurácia (sementes e teste) que a correção ainda separa do zero,
+    e só esses (a perda, sem o acaso do teste medido, não leva †).
     Os dois lados de cada comparação rodaram na mesma máquina, como o Método diz: nenhuma semente "de outra
     máquina" (as em que o device_name dos treinos de A e de B difere)."""
     text = RESPOSTAS.read_text(encoding="utf-8")
@@ -285,7 +285,7 @@ def test_every_comparison_is_corrected_and_the_tables_mark_what_survives():
                 assert render.bonferroni(c, 1, key) == pytest.approx(c[ci], abs=tolerance)
                 low, high = render.bonferroni(c, m, key)
                 assert low <= c[ci][0] and high >= c[ci][1]
-                if key == "diffs":  # o † vai só no segundo intervalo da acurácia, o que soma o acaso do teste
+                if key == "diffs":  # o † vai só no intervalo da acurácia, o que soma o acaso do teste
                     low, high = render.with_test_noise(c, m)
                     survivors[ds, c["group"]] += (low > 0 or high < 0) and c in render.shown(comparisons, c["group"])
     for (ds, group), block in blocks.items():
@@ -322,7 +322,8 @@ def test_an_indicio_is_an_interval_with_the_test_noise_that_excludes_zero():
 
 
 def daggers(ds: str) -> set:
-    """As comparações de acurácia cujo segundo intervalo exclui o zero com Bonferroni, na família do conjunto."""
+    """As comparações cujo intervalo da acurácia (sementes e teste) exclui o zero com Bonferroni, na família do
+    conjunto."""
     comparisons = render.get(ROOT, ds, "summary")["_comparisons"]
     m = render.family_size(comparisons, ds)
     marks = set()
@@ -334,7 +335,7 @@ def daggers(ds: str) -> set:
 
 
 def test_the_indicios_that_survive_bonferroni_are_the_ones_the_text_names():
-    """O "Como ler" diz quais indícios resistem à correção de Bonferroni também no segundo intervalo: só a taxa do
+    """O "Como ler" diz quais indícios resistem à correção de Bonferroni no intervalo da acurácia: só a taxa do
     Adam, nos dois conjuntos, e a Modificação 1 do MNIST. É a conta de `with_test_noise` com a família inteira."""
     assert daggers("mnist") | daggers("fashion") == {("mnist", "inicial", "mod1_lr_baixo"),
                                                      ("mnist", "mod1_lr_baixo", "adam_constante"),
