@@ -279,8 +279,8 @@ Q6_MODES = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`", "inferenc
 
 
 def block_q6(root: Path) -> str:
-    """A questão 6: a validação em eval() e em train(), e a memória que o autograd guarda, ligado e com no_grad(). Os
-    tempos, que mudam com a máquina, ficam no README (`block_q6_time`), com o inference_mode() também."""
+    """A questão 6: a validação em eval() e em train(), e a memória e o tempo mediano da passagem, com o autograd
+    ligado e com no_grad(), na máquina da medida. O README (`block_q6_time`) dá também o mínimo e o inference_mode()."""
     q6 = get(root, "mnist", "q6")
     accs = q6["train_mode_val_acc"]
     modes = table(["validação do vencedor do MNIST", "acurácia"],
@@ -288,9 +288,14 @@ def block_q6(root: Path) -> str:
                    [f"em `train()`, {len(accs)} passagens em lotes de 500", f"{pct(min(accs))} a {pct(max(accs))}"],
                    ["em `eval()`, depois dessas passagens", pct(q6["eval_mode_val_acc_after_train_passes"])],
                    ["em `train()`, lotes de 10", pct(q6["train_mode_val_acc_batch10"])]])
-    rows = [[Q6_MODES[key], f"{br(q6['modes'][key]['saved_mib'], 0)} MiB"] for key in ("grad", "no_grad")]
+    verdict = (q6.get("time_verdict") or {}).get("no_grad")
+    rows = [[Q6_MODES[key], f"{br(m['saved_mib'], 0)} MiB",
+             duration(m["ms_median"]) + (f"; {verdict}" if key == "no_grad" and verdict else "")]
+            for key in ("grad", "no_grad") for m in [q6["modes"][key]]]
+    device = machine((q6.get("identity") or {}).get("device_name") or "")
+    time = f"tempo mediano em {q6['repeats']} rodadas" + (f", {device}" if device else "")
     return modes + "\n\n" + table([f"passagem de {br(q6['batch_for_timing'], 0)} imagens",
-                                    "guardado para a retropropagação"], rows)
+                                    "guardado para a retropropagação", time], rows)
 
 
 def block_q6_time(root: Path) -> str:
