@@ -398,6 +398,8 @@ def test_the_q6_time_verdict_is_the_one_the_notebook_wrote():
                       README.read_text(encoding="utf-8"), re.S).group(1)
     assert q6["time_verdict"] and all(text in block for text in q6["time_verdict"].values())
     assert render.machine(q6["identity"]["device_name"]) in block  # o veredito vale para esta máquina, dita no bloco
+    if "mais lento" in prose(RESPOSTAS.read_text(encoding="utf-8")):  # a prosa dá o sentido que a medida gravou
+        assert q6["time_verdict"]["no_grad"].startswith("mais lento")
     for key, verdict in q6["time_verdict"].items():  # cada veredito na linha do seu modo
         line = next(row for row in block.splitlines() if f"`torch.{key}()`" in row and row.startswith("|"))
         assert verdict in line, key
