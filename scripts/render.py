@@ -278,6 +278,11 @@ def q4_table(root: Path, ds: str) -> str:
 Q6_MODES = {"grad": "autograd ligado", "no_grad": "`torch.no_grad()`", "inference_mode": "`torch.inference_mode()`"}
 
 
+def q6_machine(q6: dict) -> str:
+    """A máquina em que a questão 6 mediu os tempos ("" se q6.json não a diz)."""
+    return machine((q6.get("identity") or {}).get("device_name") or "")
+
+
 def block_q6(root: Path) -> str:
     """A questão 6: a validação em eval() e em train(), e a memória e o tempo mediano da passagem, com o autograd
     ligado e com no_grad(), na máquina da medida. O README (`block_q6_time`) dá também o mínimo e o inference_mode()."""
@@ -292,7 +297,7 @@ def block_q6(root: Path) -> str:
     rows = [[Q6_MODES[key], f"{br(m['saved_mib'], 0)} MiB",
              duration(m["ms_median"]) + (f"; {verdict}" if key == "no_grad" and verdict else "")]
             for key in ("grad", "no_grad") for m in [q6["modes"][key]]]
-    device = machine((q6.get("identity") or {}).get("device_name") or "")
+    device = q6_machine(q6)
     time = f"tempo mediano em {q6['repeats']} rodadas" + (f", {device}" if device else "")
     return modes + "\n\n" + table([f"passagem de {br(q6['batch_for_timing'], 0)} imagens",
                                     "guardado para a retropropagação", time], rows)
@@ -307,7 +312,7 @@ def block_q6_time(root: Path) -> str:
     rows = [[label, f"{duration(m['ms_min'])} e {duration(m['ms_median'])}",
              "—" if key == "grad" else verdicts.get(key, pending)]
             for key, label in Q6_MODES.items() if (m := q6["modes"].get(key))]
-    device = machine((q6.get("identity") or {}).get("device_name") or "")
+    device = q6_machine(q6)
     headers = [f"questão 6: passagem de {br(q6['batch_for_timing'], 0)} imagens" + (f", {device}" if device else ""),
                f"tempo: mínimo e mediana ({q6['repeats']} rodadas)", "contra o autograd ligado (teste do sinal)"]
     return table(headers, rows)
