@@ -35,7 +35,8 @@ def design(n_seeds: int = N_SEEDS) -> dict:
 def seeds_in(folder) -> int:
     """Quantas sementes a execução gravada em `folder` usou (N_SEEDS): as da receita inicial."""
     return len(list(Path(folder).glob("inicial_seed*.json")))
-OTHERS = {"mnist": ["mod4_treino_17pct", "rapida"], "fashion": ["mod4_treino_17pct", "receita_mnist"]}
+OTHERS = {"mnist": ["mod4_treino_17pct", "rapida"],
+          "fashion": ["mod4_treino_17pct", "receita_mnist", "controle_convnet"]}
 
 
 def read_json(path):
@@ -57,7 +58,8 @@ def check_result_schema(r: dict) -> None:
     assert r["params"] > 0 and r["seconds"] > 0
     # o hash dos pesos (alguns resultados antigos, nunca pedidos com o modelo, não o têm)
     assert r["weights_sha256"] is None or re.fullmatch("[0-9a-f]{64}", r["weights_sha256"])
-    if r["test_acc"] is not None or not r["experiment"].startswith("arq_"):  # candidatos não veem o teste
+    if r["test_acc"] is not None or not r["experiment"].startswith(("arq_", "controle_")):  # candidatos e controles
+        # não veem o teste
         assert 0 <= r["test_acc"] <= 100 and r["test_loss"] > 0
 
 
