@@ -364,6 +364,14 @@ def test_shared_cells_are_identical_in_both_notebooks(tag):
     assert sources["mnist"] == sources["fashion"], f"as células {tag!r} diferem entre os notebooks"
 
 
+def test_the_full_run_warning_counts_the_committed_trainings():
+    """O aviso de uma execução completa sem GPU diz quantos treinos ela faria: os que results/ guarda."""
+    full_run = notebook_constants(NOTEBOOKS["mnist"], "infra")["FULL_RUN"]
+    for key, (runs, _) in full_run.items():  # a cópia da taxa escolhida do SGD (com "selection") não treina
+        files = [read_json(p) for p in (ROOT / "results" / key).glob("*_seed*.json")]
+        assert runs == sum("selection" not in r for r in files), key
+
+
 def test_both_notebooks_ask_the_same_q4_recipes(mnist_ns, fashion_ns):
     """O Fashion-MNIST repete a questão 4 do MNIST: as mesmas receitas; no quadro 2×2, cada célula é o otimizador
     e a agenda que diz ser, todas com 10 épocas."""
