@@ -24,7 +24,7 @@ from common import head_of_train, tta_file
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "scratch" / "restamp.jsonl"
 COMPARED = ("lr", "train_loss", "train_acc", "val_loss", "val_acc")
-REV = "3a3e2c7"  # o commit cujo código fez (ou carimbou, com provas) os resultados commitados
+REV = "7711246"  # o commit cujo código fez (ou carimbou, com provas) os resultados commitados
 
 
 class FirstEpoch(Exception):

@@ -16,9 +16,9 @@ import torch
 from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden_training.json"
-# as opções do aumento de cada notebook: o MNIST gira e amplia; o Fashion-MNIST espelha e apaga
+# as opções do aumento de cada notebook: o MNIST gira e amplia; o Fashion-MNIST espelha
 AUGMENT_OPTIONS = {"mnist": {"max_shift": 2.0, "max_rotation": 10.0, "max_zoom": 0.1},
-                   "fashion": {"max_shift": 2.0, "hflip": True, "erase": 10}}
+                   "fashion": {"max_shift": 2.0, "hflip": True}}
 
 
 def tiny_data() -> dict:

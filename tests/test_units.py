@@ -492,25 +492,6 @@ def test_hflip_mirrors_part_of_the_batch_exactly(fashion_ns):
     assert torch.all(same | mirrored) and 16 < mirrored.sum() < 48  # cada imagem: intacta ou espelhada
 
 
-def test_random_erasing_blanks_one_square_on_about_half_the_batch(fashion_ns):
-    augment = fashion_ns["augment"]
-    x = torch.rand(400, 1, 28, 28) + 0.5  # nenhum pixel é 0 antes do apagamento
-    holes = augment(x, erase=10, generator=torch.Generator().manual_seed(0))[:, 0] == 0
-    with fails(r"augment\['erase'\]"):  # o lado do quadrado, fora de 0 a 28: um erro claro no primeiro lote
-        augment(x, erase=29)
-    zeros = holes.sum((1, 2))
-    assert set(zeros.tolist()) == {0, 100}  # um quadrado 10×10 inteiro, dentro da imagem, ou nada
-    assert 150 < (zeros == 100).sum() < 250  # em cerca de metade das imagens (probabilidade 0,5 cada)
-    for hole in holes[zeros == 100]:  # e os 100 pixels formam um único quadrado contíguo
-        rows, cols = hole.nonzero().unbind(1)
-        assert rows.max() - rows.min() == 9 and cols.max() - cols.min() == 9
-    # o apagamento é sorteado depois do resto: fora do quadrado, a mesma imagem (deslocada, espelhada) de antes
-    plain = augment(x, max_shift=2, hflip=True, generator=torch.Generator().manual_seed(5))
-    both = augment(x, max_shift=2, hflip=True, erase=10, generator=torch.Generator().manual_seed(5))
-    keep = both != 0
-    assert not torch.equal(plain, x) and torch.equal(both[keep], plain[keep]) and (~keep).any()
-
-
 # ------------------------------------------------------------------ parâmetros e pastas, antes de qualquer treino
 
 
