@@ -168,9 +168,10 @@ CITED_OUTSIDE = {"mnist": 3, "fashion": 2}
 
 
 def family_size(comparisons: list[dict], ds: str) -> int:
-    """Quantos intervalos a correção de Bonferroni cobre num conjunto: todos os que o texto cita. Cada comparação
-    (nenhuma foi declarada principal antes dos resultados) conta na acurácia e, quando tem perda, também na perda."""
-    return sum(1 + (c.get("loss_mean_diff") is not None) for c in comparisons) + CITED_OUTSIDE[ds]
+    """Quantos intervalos a correção de Bonferroni cobre num conjunto: cada diferença de acurácia no teste que o texto
+    cita (nenhuma foi declarada principal antes dos resultados). Os da perda, sem o acaso do teste, não decidem nada
+    e ficam fora."""
+    return len(comparisons) + CITED_OUTSIDE[ds]
 
 
 def bonferroni(c: dict, m: int, key: str = "diffs") -> tuple[float, float]:
@@ -215,8 +216,8 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
     """As comparações pareadas de um grupo numa tabela: o efeito e o sentido da diferença (B − A); a diferença de
     acurácia com o intervalo que soma ao das sementes o acaso da amostra de teste (`with_test_noise`), em negrito se
     exclui o zero: é o que o texto chama de indício, e leva † quando o exclui também com a correção de Bonferroni para
-    a família de todos os intervalos do conjunto (`family_size`); e a diferença de perda, com o intervalo das sementes
-    (sem o acaso do teste medido, não leva nem negrito nem †)."""
+    a família das diferenças de acurácia do conjunto (`family_size`); e a diferença de perda, com o intervalo das
+    sementes (sem o acaso do teste medido, descreve: não leva nem negrito nem †)."""
     def effect(c):
         if (c.get("effect") or "").startswith("tudo junto"):  # a rede final contra a receita do enunciado
             label = "tudo junto (rede final − a do enunciado)"
