@@ -252,25 +252,30 @@ def comparisons_table(summary: dict, group: str, ds: str) -> str:
     return table(headers, rows) if rows else ""
 
 
-def q4_table(root: Path, ds: str) -> str:
+def q4_table(root: Path, ds: str, also: str | None = None) -> str:
     """As receitas da questão 4 por extenso (otimizador, taxa, agendador, épocas), com a média sobre as sementes;
-    a escolhida pela validação (summary.json) em destaque."""
-    chosen = ((get(root, ds, "summary") or {}).get("_meta") or {}).get("q4")
+    a escolhida pela validação (summary.json) em destaque, se for a mesma nos dois conjuntos. Com `also`, uma
+    última coluna com o teste das mesmas receitas no outro conjunto."""
+    chosen = {((get(root, d, "summary") or {}).get("_meta") or {}).get("q4") for d in (ds, also) if d}
     rows = []
     for key in Q4:
         runs = seeds(root, ds, key)
         if runs:
             c = runs[0]["config"]
             notes = [STUDENT[key]] if key in STUDENT else []
-            notes += ["escolhida"] if key == chosen else []
+            notes += ["escolhida"] if chosen == {key} else []
             recipe = (f"{optimizer(c)} {rate(c['lr'])}, {'OneCycle' if c['scheduler'] else 'constante'}, "
                       f"{c['epochs']} épocas" + (f" ({', '.join(notes)})" if notes else ""))
             rows.append([recipe, len(runs),
                          pct(statistics.mean(val_final(r) for r in runs)), mean_sd([r["test_acc"] for r in runs]),
-                         br(statistics.mean(r["test_loss"] for r in runs), 4)])
+                         br(statistics.mean(r["test_loss"] for r in runs), 4)]
+                        + ([mean_sd([r["test_acc"] for r in seeds(root, also, key)])] if also else []))
     headers = ["receita", "sementes", "validação final", "teste (± desvio-padrão)", "perda de teste"]
+    if also:  # cada coluna diz o seu conjunto; o desvio-padrão vai para o título
+        headers = ["receita", "sementes"] + [f"{DATASETS[ds]}: {h}" for h in ("validação", "teste", "perda de teste")]
+        headers.append(f"{DATASETS[also]}: teste")
     if len({row[1] for row in rows}) == 1:  # todas com as mesmas sementes: o número vai para o título
-        headers[0] = f"receita (média de {rows[0][1]} sementes)"
+        headers[0] = f"receita (média de {rows[0][1]} sementes{'; teste ± desvio-padrão' if also else ''})"
         headers, rows = headers[:1] + headers[2:], [row[:1] + row[2:] for row in rows]
     return table(headers, rows)
 
@@ -431,7 +436,7 @@ README_BLOCKS = {"resultados": readme_results, "tempo": block_time, "gpu": block
                  "q6-tempo": block_q6_time,
                  "apendice-originais": block_originals}
 RESPOSTAS_BLOCKS = {
-    "q4-mnist": lambda root: q4_table(root, "mnist"),
+    "q4-mnist": lambda root: q4_table(root, "mnist", also="fashion"),
     "q4-mnist-comparacoes": lambda root: comparisons_table(get(root, "mnist", "summary"), "q4", "mnist"),
     "q6-medida": block_q6,
     "q4-fashion-comparacoes": lambda root: comparisons_table(get(root, "fashion", "summary"), "q4", "fashion"),
